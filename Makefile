@@ -1,0 +1,61 @@
+# citemploi — one command to run, one to test. See README.md.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+UV := $(BIN)/uv
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export CITEMPLOI_VAR_DIR ?= $(CURDIR)/var
+
+.PHONY: venv install run serve worker test test-fast quality lock bench stress clean
+
+$(PY):
+	python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip uv
+
+$(VENV)/.installed: $(PY) requirements.lock pyproject.toml
+	$(UV) pip install -q --python $(PY) -r requirements.lock
+	$(UV) pip install -q --python $(PY) --no-deps -e .
+	touch $@
+
+venv: $(VENV)/.installed
+install: venv
+
+## make run: install, migrate, load the demo cité if the database is empty, serve on http://$(HOST):$(PORT)
+run: venv
+	$(BIN)/citemploi migrate --noinput
+	$(BIN)/citemploi demo --if-empty
+	$(BIN)/citemploi demo_logins
+	DEBUG=$${DEBUG:-true} $(BIN)/citemploi runserver_with_worker $(HOST):$(PORT)
+
+worker: venv
+	$(BIN)/citemploi worker
+
+## make test: install what the tests need (Chromium from Debian included) and run the whole suite
+test: venv
+	bash scripts/install-test-deps.sh
+	CITEMPLOI_TESTING=true $(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+test-fast: venv
+	CITEMPLOI_TESTING=true $(BIN)/pytest -n 2 -m "not browser" $(PYTEST_ARGS)
+
+quality: venv
+	$(BIN)/ruff format --check citemploi tests
+	$(BIN)/ruff check citemploi tests
+	$(BIN)/djlint --check citemploi/templates citemploi/www
+	$(BIN)/djlint --lint citemploi/templates citemploi/www
+	$(BIN)/mypy citemploi
+	CITEMPLOI_VAR_DIR=$$(mktemp -d) $(BIN)/citemploi makemigrations --check --dry-run
+
+format: venv
+	$(BIN)/ruff format citemploi tests
+	$(BIN)/ruff check --fix citemploi tests
+	$(BIN)/djlint --reformat citemploi/templates citemploi/www || true
+
+## regenerate the lock file from pyproject.toml
+lock: $(PY)
+	$(UV) pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+
+clean:
+	rm -rf $(VENV) var

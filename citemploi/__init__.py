@@ -1,0 +1,1 @@
+"""citemploi: the platform of a French cité de l'emploi."""
