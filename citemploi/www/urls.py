@@ -26,4 +26,5 @@ urlpatterns = [
     path("qpv/", include("citemploi.www.territory.urls")),
     path("journal/", include("citemploi.www.audit.urls")),
     path("imports/", include("citemploi.www.imports.urls")),
+    path("jetons-api/", include("citemploi.www.apitokens.urls")),
 ]
