@@ -27,7 +27,11 @@ run: venv
 	$(BIN)/citemploi migrate --noinput
 	$(BIN)/citemploi demo --if-empty
 	$(BIN)/citemploi demo_logins
-	DEBUG=$${DEBUG:-true} $(BIN)/citemploi runserver_with_worker $(HOST):$(PORT)
+	$(BIN)/citemploi collectstatic --noinput -v0
+	@echo "Démarrage du serveur sur http://$(HOST):$(PORT) et du worker de tâches de fond (Ctrl+C pour arrêter)."
+	@trap 'kill 0' EXIT INT TERM; \
+	  DEBUG=$${DEBUG:-true} $(BIN)/citemploi worker -v0 & \
+	  DEBUG=$${DEBUG:-true} $(BIN)/citemploi runserver --noreload $(HOST):$(PORT)
 
 worker: venv
 	$(BIN)/citemploi worker

@@ -123,3 +123,30 @@ def login(client):
         return login_as(client, membership)
 
     return _login
+
+
+class _CheckedClient:
+    """Wraps the test client: an HTML page containing an unknown template variable fails the test."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def __getattr__(self, name):
+        return getattr(self._client, name)
+
+    def _check(self, response):
+        content_type = response.get("Content-Type", "")
+        if content_type.startswith("text/html") and not getattr(response, "streaming", False):
+            assert b"INVALID_TEMPLATE_VARIABLE" not in response.content, response.content.decode()[:2000]
+        return response
+
+    def get(self, *args, **kwargs):
+        return self._check(self._client.get(*args, **kwargs))
+
+    def post(self, *args, **kwargs):
+        return self._check(self._client.post(*args, **kwargs))
+
+
+@pytest.fixture
+def client(client):
+    return _CheckedClient(client)

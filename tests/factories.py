@@ -39,6 +39,7 @@ class CiteFactory(DjangoModelFactory):
     class Meta:
         model = Cite
         django_get_or_create = ("slug",)
+        skip_postgeneration_save = True
 
     slug = factory.Sequence(lambda n: f"cite-{n}")
     name = factory.Sequence(lambda n: f"Cité de l'emploi {n}")
@@ -53,6 +54,7 @@ class UserFactory(DjangoModelFactory):
     class Meta:
         model = User
         django_get_or_create = ("email",)
+        skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"user{n}@example.org")
     username = factory.SelfAttribute("email")

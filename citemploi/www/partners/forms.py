@@ -12,6 +12,10 @@ class StructureForm(forms.ModelForm):
     class Meta:
         model = Structure
         fields = ["name", "kind", "siret", "rna", "address", "commune", "email", "phone", "website", "sensitive"]
+        field_classes = {"website": forms.URLField}
+        widgets = {"website": forms.URLInput}
+
+    website = forms.URLField(label="Site web", required=False, assume_scheme="https")
 
     def __init__(self, *args, cite_id: int, **kwargs):
         super().__init__(*args, **kwargs)

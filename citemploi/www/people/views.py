@@ -5,7 +5,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from citemploi.people import exports, queries, services
-from citemploi.people.models import Consent, FollowUpMember
 from citemploi.www.common import acting, action_required, paginate, render_partial_or_full
 from citemploi.www.people.forms import (
     BeneficiaryFilterForm,
@@ -174,7 +173,7 @@ def consent_record(request: HttpRequest, pk: int) -> HttpResponse:
 def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResponse:
     ctx = acting(request)
     b = queries.access_beneficiary_for(ctx, pk, "beneficiary.consent", log_read=False)
-    consent = Consent.objects.filter(beneficiary=b, pk=consent_pk).first()
+    consent = b.consents.filter(pk=consent_pk).first()
     if consent is None:
         raise Http404
     try:
@@ -209,7 +208,7 @@ def followup_add(request: HttpRequest, pk: int) -> HttpResponse:
 def followup_end(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
     ctx = acting(request)
     b = queries.access_beneficiary_for(ctx, pk, "beneficiary.followup_group", log_read=False)
-    member = FollowUpMember.objects.filter(beneficiary=b, pk=member_pk, ended_at__isnull=True).first()
+    member = b.followup_members.filter(pk=member_pk, ended_at__isnull=True).first()
     if member is None:
         raise Http404
     services.end_followup_member(ctx=ctx, member=member)
