@@ -1,0 +1,267 @@
+"""Importing a partner's list of people into the acting cité: preview (dry run) and import, all or nothing.
+
+Rules:
+- the acting context needs `beneficiary.import`; a référent imports for their own structure, a coordinator
+  chooses a structure partner of the cité; the imported people are that structure's responsibility;
+- if any line is in error, nothing is written; otherwise every person is created in one transaction, with
+  one `beneficiary.import` audit event for the batch and one `beneficiary.create` row per person;
+- each person gets what `services.create_beneficiary` gives a new file (cité, responsible structure,
+  creator, identity key, "invisible at identification", the référent when a référent imports for their
+  structure), and the same audit row.
+
+Speed: the file is read and checked before the transaction opens (on SQLite a write transaction holds the
+database's write lock); one query fetches the cité's identity keys and one its QPV, then rows are
+bulk-inserted in batches with their audit rows. No query runs per row.
+"""
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from citemploi.core import audit
+from citemploi.core.access import require
+from citemploi.core.context import ActingContext
+from citemploi.core.models import AuditEvent
+from citemploi.core.policy import Scope
+from citemploi.partners.models import Structure
+from citemploi.people.importing.fields import check_mapping, resolve_mapping
+from citemploi.people.importing.reading import Source, open_table
+from citemploi.people.importing.validation import ImportReport, Issue, ValidRow, validate
+from citemploi.people.models import Beneficiary
+from citemploi.people.services import BENEFICIARY_FIELDS
+from citemploi.territory.models import QPV
+
+ACTION = "beneficiary.import"
+#: people built, inserted and audited together (the database driver splits each insert further)
+BATCH_SIZE = 1_000
+
+
+class ImportRejected(Exception):
+    """Lines are in error: nothing was written. `report` lists them."""
+
+    def __init__(self, report: ImportReport):
+        self.report = report
+        super().__init__(f"{report.in_error} ligne(s) en erreur : rien n'a été importé.")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    skipped: int
+    structure: Structure
+    filename: str
+    event_id: int
+
+
+def import_structure(ctx: ActingContext, structure: Structure | None) -> Structure:
+    """The structure responsible for the imported people.
+
+    A coordinator (scope: the cité) chooses a structure partner of the cité; a référent imports for the
+    structure they act for, and for no other.
+    """
+    scope = require(ctx, ACTION)
+    if scope == Scope.CITE:
+        if structure is None:
+            raise ValidationError({"structure": "Choisissez la structure référente des personnes importées."})
+        if not structure.partnerships.filter(cite_id=ctx.cite_id).exists():
+            raise ValidationError({"structure": "Cette structure n'est pas partenaire de la cité."})
+        return structure
+    if ctx.structure is None:
+        raise PermissionDenied("Choisissez la structure pour laquelle vous agissez.")
+    if structure is not None and structure.pk != ctx.structure_id:
+        raise PermissionDenied("Vous ne pouvez importer des personnes que pour votre propre structure.")
+    return ctx.structure
+
+
+def existing_identity_keys(cite_id: int) -> set[str]:
+    """Identity keys of the cité's (non-anonymised) people, in one query: same rule as
+    queries.find_same_identity, for a whole file at once."""
+    return set(
+        Beneficiary.objects.filter(cite_id=cite_id, anonymised_at__isnull=True)
+        .values_list("identity_key", flat=True)
+        .iterator(chunk_size=10_000)
+    )
+
+
+def _report(
+    ctx: ActingContext,
+    *,
+    source: Source,
+    filename: str,
+    mapping: Mapping[int, str] | None,
+    explicit_mapping: Mapping[str, str] | None,
+    skip_existing: bool,
+    sheet: str | None,
+    keep_rows: bool,
+) -> ImportReport:
+    cite_id = ctx.cite_id or 0
+    with open_table(source, filename, sheet=sheet) as table:
+        if mapping is None:
+            resolved = resolve_mapping(table.columns, explicit_mapping)
+        else:
+            resolved = dict(mapping)
+            check_mapping(table.columns, resolved)
+        return validate(
+            table,
+            resolved,
+            filename=_display_name(filename),
+            qpvs=list(QPV.objects.filter(cites=cite_id)),
+            existing_keys=existing_identity_keys(cite_id),
+            skip_existing=skip_existing,
+            keep_rows=keep_rows,
+        )
+
+
+def _display_name(filename: str) -> str:
+    return Path(filename.replace("\\", "/")).name[:200]
+
+
+def preview_import(
+    *,
+    ctx: ActingContext,
+    source: Source,
+    filename: str,
+    structure: Structure | None = None,
+    mapping: Mapping[int, str] | None = None,
+    explicit_mapping: Mapping[str, str] | None = None,
+    skip_existing: bool = False,
+    sheet: str | None = None,
+) -> ImportReport:
+    """The dry run: the line-by-line report, the counts and the first rows. Writes nothing.
+
+    `mapping` ({column index: field}) is used as given; without it the columns are detected from the header
+    and `explicit_mapping` ({column title: field}) overrides the detection.
+    Raises ImportFileError (unreadable file), MappingError, PermissionDenied or ValidationError (structure).
+    """
+    import_structure(ctx, structure)
+    return _report(
+        ctx,
+        source=source,
+        filename=filename,
+        mapping=mapping,
+        explicit_mapping=explicit_mapping,
+        skip_existing=skip_existing,
+        sheet=sheet,
+        keep_rows=False,
+    )
+
+
+def import_people(
+    *,
+    ctx: ActingContext,
+    source: Source,
+    filename: str,
+    structure: Structure | None = None,
+    mapping: Mapping[int, str] | None = None,
+    explicit_mapping: Mapping[str, str] | None = None,
+    skip_existing: bool = False,
+    sheet: str | None = None,
+) -> ImportResult:
+    """Create every person of the file, or none: ImportRejected (with the report) when a line is in error."""
+    responsible = import_structure(ctx, structure)
+    report = _report(
+        ctx,
+        source=source,
+        filename=filename,
+        mapping=mapping,
+        explicit_mapping=explicit_mapping,
+        skip_existing=skip_existing,
+        sheet=sheet,
+        keep_rows=True,
+    )
+    if report.has_errors:
+        raise ImportRejected(replace(report, rows=[]))
+    return _write(ctx, responsible, report)
+
+
+@transaction.atomic
+def _write(ctx: ActingContext, structure: Structure, report: ImportReport) -> ImportResult:
+    cite_id = ctx.cite_id or 0
+    # People created since the file was checked (another user, another import) are caught here,
+    # inside the transaction.
+    existing = existing_identity_keys(cite_id)
+    rows = report.rows
+    late = [row for row in rows if row.key in existing]
+    if late:
+        if not report.skip_existing:
+            raise ImportRejected(_with_late_duplicates(report, late))
+        rows = [row for row in rows if row.key not in existing]
+    skipped = report.to_skip + len(late)
+    fields = report.fields
+    actor = _AuditActor(ctx)
+    for batch in _batches(rows, BATCH_SIZE):
+        people = [_new_beneficiary(ctx, structure, fields, row) for row in batch]
+        Beneficiary.objects.bulk_create(people)
+        AuditEvent.objects.bulk_create([actor.created(person) for person in people])
+    event = audit.log(
+        ctx,
+        "beneficiary.import",
+        changes={
+            "file": report.filename,
+            "sheet": report.sheet,
+            "structure": structure.name,
+            "structure_id": structure.pk,
+            "lines": report.lines,
+            "created": len(rows),
+            "skipped": skipped,
+        },
+    )
+    return ImportResult(
+        created=len(rows), skipped=skipped, structure=structure, filename=report.filename, event_id=event.pk
+    )
+
+
+def _with_late_duplicates(report: ImportReport, late: list[ValidRow]) -> ImportReport:
+    message = "Déjà présent(e) dans la cité (fiche créée pendant l'import)."
+    issues = [Issue(row.line, "", "", message) for row in late]
+    return replace(report, issues=issues, in_error=len(late), to_create=report.to_create - len(late), rows=[])
+
+
+def _batches(rows: list[ValidRow], size: int) -> Iterator[list[ValidRow]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def _new_beneficiary(
+    ctx: ActingContext, structure: Structure, fields: list[str], row: ValidRow
+) -> Beneficiary:
+    """A new file as services.create_beneficiary builds it (see the parity test in tests/people/test_imports.py).
+
+    The identity key was computed with services.identity_key when the line was checked.
+    """
+    data = {name: value for name, value in zip(fields, row.values, strict=True) if value is not None}
+    beneficiary = Beneficiary(
+        cite_id=ctx.cite_id, responsible_structure=structure, created_by=ctx.user, **data
+    )
+    if beneficiary.referent_id is None and ctx.role == "referent" and structure.pk == ctx.structure_id:
+        beneficiary.referent = ctx.user
+    beneficiary.identity_key = row.key
+    beneficiary.invisible_at_identification = not beneficiary.ft_registered and not beneficiary.spe_followed
+    return beneficiary
+
+
+class _AuditActor:
+    """Builds `beneficiary.create` audit rows as audit.log writes them, for a bulk insert."""
+
+    def __init__(self, ctx: ActingContext):
+        user = ctx.user
+        self.common: dict[str, Any] = {
+            "cite_id": ctx.cite_id,
+            "actor": user if user and user.pk else None,
+            "actor_label": str(user) if user else "système",
+            "actor_structure_id": ctx.structure_id,
+            "actor_role": ctx.role or "",
+            "code": "beneficiary.create",
+            "object_type": Beneficiary._meta.label_lower,
+            "via": ctx.via,
+        }
+
+    def created(self, beneficiary: Beneficiary) -> AuditEvent:
+        changes = {f: [None, audit._jsonable(getattr(beneficiary, f))] for f in BENEFICIARY_FIELDS}
+        return AuditEvent(
+            **self.common, object_id=str(beneficiary.pk), beneficiary_id=beneficiary.pk, changes=changes
+        )
