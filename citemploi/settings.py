@@ -101,7 +101,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": SQLITE_PATH,
+            "NAME": str(SQLITE_PATH),
             "OPTIONS": {
                 # Writers wait for each other instead of failing with "database is locked".
                 "timeout": env_int("SQLITE_BUSY_TIMEOUT_S", 20),

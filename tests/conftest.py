@@ -21,7 +21,9 @@ def shared_file(*parts: str) -> Path:
     """A reference file of ../shared/data; the test is skipped when ../shared is absent (fresh clone)."""
     path = SHARED_DATA.joinpath(*parts)
     if not path.exists():
-        pytest.skip(f"../shared absent: {path} not found (reference data only available to developers and CI)")
+        pytest.skip(
+            f"../shared absent: {path} not found (reference data only available to developers and CI)"
+        )
     return path
 
 

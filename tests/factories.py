@@ -71,9 +71,15 @@ class StructureFactory(DjangoModelFactory):
     kind = StructureKind.ASSOCIATION
 
     class Params:
-        france_travail = factory.Trait(kind=StructureKind.FRANCE_TRAVAIL, name=factory.Sequence(lambda n: f"France Travail agence {n}"))
-        mission_locale = factory.Trait(kind=StructureKind.MISSION_LOCALE, name=factory.Sequence(lambda n: f"Mission locale {n}"))
-        spip = factory.Trait(kind=StructureKind.JUSTICE, sensitive=True, name=factory.Sequence(lambda n: f"SPIP {n}"))
+        france_travail = factory.Trait(
+            kind=StructureKind.FRANCE_TRAVAIL, name=factory.Sequence(lambda n: f"France Travail agence {n}")
+        )
+        mission_locale = factory.Trait(
+            kind=StructureKind.MISSION_LOCALE, name=factory.Sequence(lambda n: f"Mission locale {n}")
+        )
+        spip = factory.Trait(
+            kind=StructureKind.JUSTICE, sensitive=True, name=factory.Sequence(lambda n: f"SPIP {n}")
+        )
 
 
 def partner_of(cite: Cite, **kwargs) -> Structure:
@@ -82,7 +88,9 @@ def partner_of(cite: Cite, **kwargs) -> Structure:
     return structure
 
 
-def member(cite: Cite | None, role: str, structure: Structure | None = None, user: User | None = None) -> Membership:
+def member(
+    cite: Cite | None, role: str, structure: Structure | None = None, user: User | None = None
+) -> Membership:
     return Membership.objects.create(user=user or UserFactory(), cite=cite, structure=structure, role=role)
 
 

@@ -11,8 +11,12 @@ class AuditEvent(models.Model):
     Reads of personal files are logged too (event codes ending in `.read` / `.list`).
     """
 
-    cite = models.ForeignKey("territory.Cite", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    cite = models.ForeignKey(
+        "territory.Cite", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     actor_label = models.CharField(max_length=300, blank=True)
     actor_structure = models.ForeignKey(
         "partners.Structure", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -34,9 +38,15 @@ class AuditEvent(models.Model):
             models.Index(fields=["beneficiary_id", "-created_at"]),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.code} {self.object_type}#{self.object_id}"
+
 
 def _hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.object_type}#{self.object_id}"
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
@@ -59,6 +69,9 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name or 'sans nom'})"
 
     @staticmethod
     def generate() -> tuple[str, str, str]:
@@ -85,9 +98,15 @@ class PeriodicJobRun(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["job", "period"], name="unique_job_period")]
 
+    def __str__(self) -> str:
+        return f"{self.job} @ {self.period}"
+
 
 class AuditSubject(models.Model):
     """A person shown by a list or export event, so that their right-of-access file finds it by index."""
 
     event = models.ForeignKey(AuditEvent, on_delete=models.CASCADE, related_name="subjects")
     beneficiary_id = models.BigIntegerField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"event {self.event_id} → {self.beneficiary_id}"

@@ -6,7 +6,7 @@ it is prefixed with an apostrophe. Numbers and dates are written as such.
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -41,7 +41,7 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def xlsx_bytes(sheets: dict[str, tuple[Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
+def xlsx_bytes(sheets: Mapping[str, tuple[Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
     wb = Workbook(write_only=True)
     for title, (header, rows) in sheets.items():
         ws = wb.create_sheet(title=title[:31])
@@ -63,7 +63,9 @@ def download(content: bytes, filename: str, content_type: str) -> HttpResponse:
     return response
 
 
-def table_response(filename_stem: str, fmt: str, header: Sequence[str], rows: list[Sequence[Any]]) -> HttpResponse:
+def table_response(
+    filename_stem: str, fmt: str, header: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> HttpResponse:
     if fmt == "csv":
         return download(csv_bytes(header, rows), f"{filename_stem}.csv", "text/csv; charset=utf-8")
     if fmt == "xlsx":

@@ -14,7 +14,9 @@ class Structure(models.Model):
     siret = models.CharField("SIRET", max_length=14, blank=True)
     rna = models.CharField("RNA", max_length=10, blank=True)
     address = models.CharField("adresse", max_length=300, blank=True)
-    commune = models.ForeignKey(Commune, on_delete=models.SET_NULL, null=True, blank=True, verbose_name="commune")
+    commune = models.ForeignKey(
+        Commune, on_delete=models.SET_NULL, null=True, blank=True, verbose_name="commune"
+    )
     email = models.EmailField("e-mail de contact", blank=True)
     phone = models.CharField("téléphone", max_length=30, blank=True)
     website = models.URLField("site web", blank=True)
@@ -65,7 +67,9 @@ class Membership(models.Model):
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    cite = models.ForeignKey(Cite, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships")
+    cite = models.ForeignKey(
+        Cite, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships"
+    )
     structure = models.ForeignKey(
         Structure, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships"
     )
@@ -78,7 +82,8 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "cite", "structure", "role"], name="unique_membership"),
             models.CheckConstraint(
-                condition=models.Q(role="national") | models.Q(cite__isnull=False), name="membership_needs_cite"
+                condition=models.Q(role="national") | models.Q(cite__isnull=False),
+                name="membership_needs_cite",
             ),
         ]
 

@@ -37,7 +37,9 @@ def can_edit(ctx: ActingContext, structure: Structure) -> bool:
 
 
 def partnership_in(ctx: ActingContext, structure: Structure) -> Partnership | None:
-    return Partnership.objects.filter(cite_id=ctx.cite_id, structure=structure).prefetch_related("qpvs").first()
+    return (
+        Partnership.objects.filter(cite_id=ctx.cite_id, structure=structure).prefetch_related("qpvs").first()
+    )
 
 
 def structure_rows(ctx: ActingContext, params: dict) -> QuerySet[Partnership]:
@@ -45,8 +47,12 @@ def structure_rows(ctx: ActingContext, params: dict) -> QuerySet[Partnership]:
     qs = (
         Partnership.objects.filter(cite_id=ctx.cite_id)
         .select_related("structure")
-        .annotate(members=Count("structure__memberships", filter=Q(structure__memberships__cite_id=ctx.cite_id,
-                                                                   structure__memberships__is_active=True)))
+        .annotate(
+            members=Count(
+                "structure__memberships",
+                filter=Q(structure__memberships__cite_id=ctx.cite_id, structure__memberships__is_active=True),
+            )
+        )
     )
     if params.get("q"):
         qs = qs.filter(structure__name__icontains=params["q"])

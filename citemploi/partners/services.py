@@ -13,7 +13,18 @@ from citemploi.partners import queries
 from citemploi.partners.enums import SENSITIVE_BY_DEFAULT
 from citemploi.partners.models import Membership, Partnership, Structure
 
-STRUCTURE_FIELDS = ["name", "kind", "siret", "rna", "address", "commune", "email", "phone", "website", "sensitive"]
+STRUCTURE_FIELDS = [
+    "name",
+    "kind",
+    "siret",
+    "rna",
+    "address",
+    "commune",
+    "email",
+    "phone",
+    "website",
+    "sensitive",
+]
 PARTNERSHIP_FIELDS = ["role", "cooperation_format", "since"]
 
 
@@ -67,7 +78,9 @@ def update_structure(
         raise PermissionDenied("Vous ne pouvez pas modifier cette structure.")
     locked = Structure.objects.select_for_update().get(pk=structure.pk)
     if expected_version is not None and locked.version != expected_version:
-        raise StaleEdit("La structure a été modifiée entre-temps. Rechargez la page ; votre saisie n'a pas été enregistrée.")
+        raise StaleEdit(
+            "La structure a été modifiée entre-temps. Rechargez la page ; votre saisie n'a pas été enregistrée."
+        )
     _validate_ids(data)
     before = audit.snapshot(locked, list(data))
     for k, v in data.items():

@@ -40,11 +40,36 @@ def beneficiaries_response(ctx: ActingContext, rows: list[Beneficiary], fmt: str
 
 
 IDENTITY_FIELDS = [
-    "first_name", "last_name", "birth_date", "gender", "email", "phone", "address", "postcode", "city",
-    "qpv_evidence_method", "qpv_evidence_date", "qpv_list_version", "education_level", "employment_status",
-    "ft_registered", "spe_followed", "invisible_at_identification", "rsa", "ass", "cej", "single_parent",
-    "children_count", "french_level", "digital_autonomy", "driving_licence", "has_vehicle", "reperage_channel",
-    "identified_on", "created_at", "updated_at",
+    "first_name",
+    "last_name",
+    "birth_date",
+    "gender",
+    "email",
+    "phone",
+    "address",
+    "postcode",
+    "city",
+    "qpv_evidence_method",
+    "qpv_evidence_date",
+    "qpv_list_version",
+    "education_level",
+    "employment_status",
+    "ft_registered",
+    "spe_followed",
+    "invisible_at_identification",
+    "rsa",
+    "ass",
+    "cej",
+    "single_parent",
+    "children_count",
+    "french_level",
+    "digital_autonomy",
+    "driving_licence",
+    "has_vehicle",
+    "reperage_channel",
+    "identified_on",
+    "created_at",
+    "updated_at",
 ]
 
 
@@ -60,12 +85,20 @@ def right_of_access_data(ctx: ActingContext, b: Beneficiary) -> dict:
         "generated_at": timezone.now(),
         "cite": b.cite.name,
         "person": {name: getattr(b, name) for name in IDENTITY_FIELDS}
-        | {"qpv": str(b.qpv) if b.qpv else None, "responsible_structure": b.responsible_structure.name,
-           "referent": str(b.referent) if b.referent else None},
+        | {
+            "qpv": str(b.qpv) if b.qpv else None,
+            "responsible_structure": b.responsible_structure.name,
+            "referent": str(b.referent) if b.referent else None,
+        },
         "sensitive": {name: getattr(info, name) for name in SensitiveInfo.SENSITIVE_FIELDS} if info else {},
         "consents": [
-            {"scope": c.get_scope_display(), "method": c.get_method_display(), "given_on": c.given_on,
-             "recorded_by": str(c.recorded_by) if c.recorded_by else None, "withdrawn_on": c.withdrawn_on}
+            {
+                "scope": c.get_scope_display(),
+                "method": c.get_method_display(),
+                "given_on": c.given_on,
+                "recorded_by": str(c.recorded_by) if c.recorded_by else None,
+                "withdrawn_on": c.withdrawn_on,
+            }
             for c in b.consents.all()
         ],
         "followup_group": [
@@ -73,8 +106,13 @@ def right_of_access_data(ctx: ActingContext, b: Beneficiary) -> dict:
             for m in b.followup_members.select_related("structure")
         ],
         "access_log": [
-            {"when": e.created_at, "who": e.actor_label, "role": e.actor_role, "action": e.code,
-             "fields": sorted((e.changes or {}).keys()) if e.code.endswith("update") else []}
+            {
+                "when": e.created_at,
+                "who": e.actor_label,
+                "role": e.actor_role,
+                "action": e.code,
+                "fields": sorted((e.changes or {}).keys()) if e.code.endswith("update") else [],
+            }
             for e in [*events, *list_reads]
         ],
     }
@@ -90,11 +128,17 @@ def right_of_access_response(ctx: ActingContext, b: Beneficiary, fmt: str) -> Ht
     if fmt == "xlsx":
         person = data["person"]
         sheets = {
-            "Données": (["Champ", "Valeur"], [[k, str(v) if v is not None else ""] for k, v in person.items()]),
+            "Données": (
+                ["Champ", "Valeur"],
+                [[k, str(v) if v is not None else ""] for k, v in person.items()],
+            ),
             "Données sensibles": (["Champ", "Valeur"], [[k, v] for k, v in data["sensitive"].items()]),
             "Consentements": (
                 ["Objet", "Recueil", "Date", "Recueilli par", "Retrait"],
-                [[c["scope"], c["method"], c["given_on"], c["recorded_by"], c["withdrawn_on"]] for c in data["consents"]],
+                [
+                    [c["scope"], c["method"], c["given_on"], c["recorded_by"], c["withdrawn_on"]]
+                    for c in data["consents"]
+                ],
             ),
             "Groupe de suivi": (
                 ["Structure", "Rôle", "Ajoutée le", "Retirée le"],
@@ -102,7 +146,10 @@ def right_of_access_response(ctx: ActingContext, b: Beneficiary, fmt: str) -> Ht
             ),
             "Accès à la fiche": (
                 ["Date", "Qui", "Rôle", "Action", "Champs modifiés"],
-                [[e["when"], e["who"], e["role"], e["action"], ", ".join(e["fields"])] for e in data["access_log"]],
+                [
+                    [e["when"], e["who"], e["role"], e["action"], ", ".join(e["fields"])]
+                    for e in data["access_log"]
+                ],
             ),
         }
         return download(xlsx_bytes(sheets), f"{stem}.xlsx", XLSX_TYPE)

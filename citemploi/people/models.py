@@ -66,11 +66,14 @@ class Beneficiary(models.Model):
     )
     ft_registered = models.BooleanField("inscrit·e à France Travail", default=False)
     spe_followed = models.BooleanField(
-        "suivi·e par le service public de l'emploi", default=False,
+        "suivi·e par le service public de l'emploi",
+        default=False,
         help_text="France Travail, Mission locale ou Cap emploi.",
     )
     invisible_at_identification = models.BooleanField(
-        "invisible au repérage", default=False, editable=False,
+        "invisible au repérage",
+        default=False,
+        editable=False,
         help_text="Ni inscrit·e ni suivi·e par une structure du SPE quand la fiche a été créée.",
     )
     rsa = models.BooleanField("RSA", default=False)
@@ -79,7 +82,10 @@ class Beneficiary(models.Model):
     single_parent = models.BooleanField("famille monoparentale", default=False)
     children_count = models.PositiveSmallIntegerField("nombre d'enfants à charge", default=0)
     french_level = models.CharField(
-        "niveau de français", max_length=10, choices=enums.FrenchLevel.choices, default=enums.FrenchLevel.UNKNOWN
+        "niveau de français",
+        max_length=10,
+        choices=enums.FrenchLevel.choices,
+        default=enums.FrenchLevel.UNKNOWN,
     )
     digital_autonomy = models.CharField(
         "autonomie numérique",
@@ -90,11 +96,17 @@ class Beneficiary(models.Model):
     driving_licence = models.BooleanField("permis de conduire", default=False)
     has_vehicle = models.BooleanField("véhicule", default=False)
     reperage_channel = models.CharField(
-        "canal de repérage", max_length=20, choices=enums.ReperageChannel.choices, default=enums.ReperageChannel.OTHER
+        "canal de repérage",
+        max_length=20,
+        choices=enums.ReperageChannel.choices,
+        default=enums.ReperageChannel.OTHER,
     )
     # Responsibility
     responsible_structure = models.ForeignKey(
-        Structure, on_delete=models.PROTECT, related_name="responsible_for", verbose_name="structure référente"
+        Structure,
+        on_delete=models.PROTECT,
+        related_name="responsible_for",
+        verbose_name="structure référente",
     )
     referent = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -150,9 +162,14 @@ class SensitiveInfo(models.Model):
     justice_followup = models.BooleanField("suivi judiciaire (SPIP, PJJ)", default=False)
     addiction_care = models.BooleanField("suivi en addictologie", default=False)
     updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
 
     SENSITIVE_FIELDS = ("rqth", "aah", "health_barrier", "justice_followup", "addiction_care")
+
+    def __str__(self) -> str:
+        return f"informations sensibles #{self.beneficiary_id}"
 
 
 class Consent(models.Model):
@@ -162,7 +179,9 @@ class Consent(models.Model):
     scope = models.CharField("objet", max_length=20, choices=enums.ConsentScope.choices)
     method = models.CharField("recueil", max_length=12, choices=enums.ConsentMethod.choices)
     given_on = models.DateField("date du consentement")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
     withdrawn_on = models.DateField("date de retrait", null=True, blank=True)
     withdrawn_by = models.ForeignKey(
@@ -172,6 +191,9 @@ class Consent(models.Model):
     class Meta:
         ordering = ["-given_on", "-id"]
         indexes = [models.Index(fields=["beneficiary", "scope"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()} ({self.given_on})"
 
     @property
     def is_active(self) -> bool:
@@ -186,9 +208,14 @@ class FollowUpMember(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     role = models.CharField("rôle dans le suivi", max_length=150, blank=True)
     added_at = models.DateTimeField(auto_now_add=True)
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["added_at", "id"]
         indexes = [models.Index(fields=["structure", "ended_at"])]
+
+    def __str__(self) -> str:
+        return f"groupe de suivi #{self.beneficiary_id}: {self.structure_id}"

@@ -77,7 +77,9 @@ def access_beneficiary_for(
     require(ctx, action)
     try:
         beneficiary = (
-            beneficiaries_for(ctx, action).select_related("qpv", "responsible_structure", "referent").get(pk=pk)
+            beneficiaries_for(ctx, action)
+            .select_related("qpv", "responsible_structure", "referent")
+            .get(pk=pk)
         )
     except (Beneficiary.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("Introuvable.") from exc
@@ -86,7 +88,9 @@ def access_beneficiary_for(
     return beneficiary
 
 
-def log_list(ctx: ActingContext, rows: list[Beneficiary], *, purpose: str, filters: dict | None = None) -> None:
+def log_list(
+    ctx: ActingContext, rows: list[Beneficiary], *, purpose: str, filters: dict | None = None
+) -> None:
     """Audit that a list of people was shown (or exported)."""
     from citemploi.core.models import AuditSubject
 
@@ -98,14 +102,20 @@ def sensitive_for(ctx: ActingContext, beneficiary: Beneficiary) -> SensitiveInfo
     """The sensitive attributes, for the responsible référent only (None for everyone else)."""
     if not can(ctx, "beneficiary.view_sensitive", beneficiary):
         return None
-    return SensitiveInfo.objects.filter(beneficiary=beneficiary).first() or SensitiveInfo(beneficiary=beneficiary)
+    return SensitiveInfo.objects.filter(beneficiary=beneficiary).first() or SensitiveInfo(
+        beneficiary=beneficiary
+    )
 
 
-def structure_visible(ctx: ActingContext, structure_id: int, structure_sensitive: bool, beneficiary: Beneficiary) -> bool:
+def structure_visible(
+    ctx: ActingContext, structure_id: int, structure_sensitive: bool, beneficiary: Beneficiary
+) -> bool:
     if not structure_sensitive or structure_id == ctx.structure_id:
         return True
-    return ctx.user.pk is not None and beneficiary.referent_id == ctx.user.pk and (
-        beneficiary.responsible_structure_id == ctx.structure_id
+    return (
+        ctx.user.pk is not None
+        and beneficiary.referent_id == ctx.user.pk
+        and (beneficiary.responsible_structure_id == ctx.structure_id)
     )
 
 
@@ -138,7 +148,9 @@ def has_active_consent(beneficiary: Beneficiary, scope: str) -> bool:
     return beneficiary.consents.filter(scope=scope, withdrawn_on__isnull=True).exists()
 
 
-def find_same_identity(cite_id: int, identity_key: str, exclude_pk: int | None = None) -> QuerySet[Beneficiary]:
+def find_same_identity(
+    cite_id: int, identity_key: str, exclude_pk: int | None = None
+) -> QuerySet[Beneficiary]:
     """People of the cité with the same identity (names and birth date, accents and case ignored).
 
     Used by the creation and import services only; callers decide what they may reveal of the match.

@@ -94,7 +94,9 @@ def _responsible_structure(ctx: ActingContext, structure: Structure | None) -> S
         if structure is None:
             raise ValidationError({"responsible_structure": "Choisissez la structure référente."})
         if not structure.partnerships.filter(cite_id=ctx.cite_id).exists():
-            raise ValidationError({"responsible_structure": "Cette structure n'est pas partenaire de la cité."})
+            raise ValidationError(
+                {"responsible_structure": "Cette structure n'est pas partenaire de la cité."}
+            )
         return structure
     # A référent creates people for their own structure.
     if ctx.structure is None:
@@ -122,10 +124,14 @@ def create_beneficiary(
     if unknown:
         raise ValidationError(f"Champs inconnus : {', '.join(sorted(unknown))}")
     structure = _responsible_structure(ctx, responsible_structure)
-    beneficiary = Beneficiary(cite_id=ctx.cite_id, responsible_structure=structure, created_by=ctx.user, **data)
+    beneficiary = Beneficiary(
+        cite_id=ctx.cite_id, responsible_structure=structure, created_by=ctx.user, **data
+    )
     if beneficiary.referent_id is None and ctx.role == "referent" and structure.pk == ctx.structure_id:
         beneficiary.referent = ctx.user
-    beneficiary.identity_key = identity_key(beneficiary.first_name, beneficiary.last_name, beneficiary.birth_date)
+    beneficiary.identity_key = identity_key(
+        beneficiary.first_name, beneficiary.last_name, beneficiary.birth_date
+    )
     if not allow_duplicate:
         _check_duplicate(ctx, ctx.cite_id or 0, beneficiary.identity_key)
     beneficiary.invisible_at_identification = not beneficiary.ft_registered and not beneficiary.spe_followed
@@ -140,7 +146,9 @@ def create_beneficiary(
     )
     if sensitive and any(sensitive.values()):
         if not queries.can(ctx, "beneficiary.edit_sensitive", beneficiary):
-            raise PermissionDenied("Seul·e le·la référent·e responsable peut saisir des informations sensibles.")
+            raise PermissionDenied(
+                "Seul·e le·la référent·e responsable peut saisir des informations sensibles."
+            )
         _write_sensitive(ctx, beneficiary, sensitive)
     return beneficiary
 
@@ -151,7 +159,12 @@ def update_beneficiary(
 ) -> Beneficiary:
     """Change a person's file. An edit based on an older version than the stored one is refused (StaleEdit)."""
     require(ctx, "beneficiary.edit")
-    locked = queries.beneficiaries_for(ctx, "beneficiary.edit").select_for_update().filter(pk=beneficiary.pk).first()
+    locked = (
+        queries.beneficiaries_for(ctx, "beneficiary.edit")
+        .select_for_update()
+        .filter(pk=beneficiary.pk)
+        .first()
+    )
     if locked is None:
         raise PermissionDenied("Vous ne pouvez pas modifier cette fiche.")
     if expected_version is not None and locked.version != expected_version:
@@ -191,13 +204,20 @@ def _write_sensitive(ctx: ActingContext, beneficiary: Beneficiary, values: dict[
     # The audit keeps which sensitive fields changed, not their values.
     changed = sorted(audit.diff(info, before, fields))
     if changed:
-        audit.log(ctx, "beneficiary.sensitive_update", beneficiary, beneficiary_id=beneficiary.pk,
-                  changes={"fields": changed})
+        audit.log(
+            ctx,
+            "beneficiary.sensitive_update",
+            beneficiary,
+            beneficiary_id=beneficiary.pk,
+            changes={"fields": changed},
+        )
     return info
 
 
 @transaction.atomic
-def update_sensitive(*, ctx: ActingContext, beneficiary: Beneficiary, values: dict[str, bool]) -> SensitiveInfo:
+def update_sensitive(
+    *, ctx: ActingContext, beneficiary: Beneficiary, values: dict[str, bool]
+) -> SensitiveInfo:
     """Only the responsible référent records health, disability, justice or addiction information."""
     require(ctx, "beneficiary.edit_sensitive")
     if not queries.can(ctx, "beneficiary.edit_sensitive", beneficiary):
@@ -214,11 +234,18 @@ def record_consent(
         raise PermissionDenied("Vous ne pouvez pas recueillir le consentement de cette personne.")
     if given_on > timezone.localdate():
         raise ValidationError({"given_on": "La date du consentement ne peut pas être dans le futur."})
-    consent = Consent(beneficiary=beneficiary, scope=scope, method=method, given_on=given_on, recorded_by=ctx.user)
+    consent = Consent(
+        beneficiary=beneficiary, scope=scope, method=method, given_on=given_on, recorded_by=ctx.user
+    )
     consent.full_clean(exclude=["recorded_by", "beneficiary"])
     consent.save()
-    audit.log(ctx, "consent.record", consent, beneficiary_id=beneficiary.pk,
-              changes={"scope": [None, scope], "method": [None, method], "given_on": [None, given_on]})
+    audit.log(
+        ctx,
+        "consent.record",
+        consent,
+        beneficiary_id=beneficiary.pk,
+        changes={"scope": [None, scope], "method": [None, method], "given_on": [None, given_on]},
+    )
     return consent
 
 
@@ -235,8 +262,13 @@ def withdraw_consent(*, ctx: ActingContext, consent: Consent, withdrawn_on: date
         raise ValidationError({"withdrawn_on": "Le retrait ne peut pas précéder le consentement."})
     consent.withdrawn_by = ctx.user
     consent.save(update_fields=["withdrawn_on", "withdrawn_by"])
-    audit.log(ctx, "consent.withdraw", consent, beneficiary_id=consent.beneficiary_id,
-              changes={"scope": [consent.scope, consent.scope], "withdrawn_on": [None, consent.withdrawn_on]})
+    audit.log(
+        ctx,
+        "consent.withdraw",
+        consent,
+        beneficiary_id=consent.beneficiary_id,
+        changes={"scope": [consent.scope, consent.scope], "withdrawn_on": [None, consent.withdrawn_on]},
+    )
     return consent
 
 
@@ -259,8 +291,13 @@ def add_followup_member(
     member = FollowUpMember.objects.create(
         beneficiary=beneficiary, structure=structure, user=user, role=role, added_by=ctx.user
     )
-    audit.log(ctx, "followup.add", member, beneficiary_id=beneficiary.pk,
-              changes={"structure": [None, structure.name], "role": [None, role]})
+    audit.log(
+        ctx,
+        "followup.add",
+        member,
+        beneficiary_id=beneficiary.pk,
+        changes={"structure": [None, structure.name], "role": [None, role]},
+    )
     return member
 
 
@@ -271,6 +308,11 @@ def end_followup_member(*, ctx: ActingContext, member: FollowUpMember) -> Follow
         raise PermissionDenied("Vous ne pouvez pas modifier le groupe de suivi de cette personne.")
     member.ended_at = timezone.now()
     member.save(update_fields=["ended_at"])
-    audit.log(ctx, "followup.end", member, beneficiary_id=member.beneficiary_id,
-              changes={"structure": [member.structure.name, None]})
+    audit.log(
+        ctx,
+        "followup.end",
+        member,
+        beneficiary_id=member.beneficiary_id,
+        changes={"structure": [member.structure.name, None]},
+    )
     return member

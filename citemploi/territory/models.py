@@ -47,7 +47,9 @@ class Cite(models.Model):
     copilots = models.CharField("co-pilotes", max_length=300, blank=True)
     communes = models.ManyToManyField(Commune, related_name="cites", blank=True)
     qpvs = models.ManyToManyField(QPV, related_name="cites", blank=True, verbose_name="QPV")
-    annual_envelope = models.DecimalField("enveloppe annuelle (€)", max_digits=12, decimal_places=2, default=100000)
+    annual_envelope = models.DecimalField(
+        "enveloppe annuelle (€)", max_digits=12, decimal_places=2, default=100000
+    )
     retention_months = models.PositiveSmallIntegerField(
         "durée de conservation après sortie (mois)", default=24
     )

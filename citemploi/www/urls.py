@@ -4,15 +4,26 @@ from django.urls import include, path
 from citemploi.www.home import views as home_views
 
 password_urls = [
-    path("oubli/", auth_views.PasswordResetView.as_view(template_name="auth/password_reset.html"),
-         name="password_reset"),
-    path("oubli/envoye/", auth_views.PasswordResetDoneView.as_view(template_name="auth/password_reset_done.html"),
-         name="password_reset_done"),
-    path("choix/<uidb64>/<token>/",
-         auth_views.PasswordResetConfirmView.as_view(template_name="auth/password_reset_confirm.html"),
-         name="password_reset_confirm"),
-    path("choisi/", auth_views.PasswordResetCompleteView.as_view(template_name="auth/password_reset_complete.html"),
-         name="password_reset_complete"),
+    path(
+        "oubli/",
+        auth_views.PasswordResetView.as_view(template_name="auth/password_reset.html"),
+        name="password_reset",
+    ),
+    path(
+        "oubli/envoye/",
+        auth_views.PasswordResetDoneView.as_view(template_name="auth/password_reset_done.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "choix/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(template_name="auth/password_reset_confirm.html"),
+        name="password_reset_confirm",
+    ),
+    path(
+        "choisi/",
+        auth_views.PasswordResetCompleteView.as_view(template_name="auth/password_reset_complete.html"),
+        name="password_reset_complete",
+    ),
 ]
 
 urlpatterns = [

@@ -31,7 +31,9 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def browser():
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
-        raise RuntimeError(f"Chromium not found at {CHROMIUM}: run `make test`, which installs Debian's chromium.")
+        raise RuntimeError(
+            f"Chromium not found at {CHROMIUM}: run `make test`, which installs Debian's chromium."
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -91,7 +91,9 @@ def test_matrix(client, world, role, name):
     membership = world.personas()[role]
     # The person is followed by the persona référent's structure (France Travail) with that référent,
     # so that any non-empty scope of the policy reaches them.
-    person = BeneficiaryFactory(cite=world.cite, responsible_structure=world.ft, referent=world.referent_ft.user)
+    person = BeneficiaryFactory(
+        cite=world.cite, responsible_structure=world.ft, referent=world.referent_ft.user
+    )
     with_sharing_consent(person)
     in_followup_group(person, world.ml)
     url = reverse(name, kwargs=_kwargs(name, pattern, world, person))

@@ -39,14 +39,18 @@ def test_coordinator_sees_the_cite_but_not_another_cite(world):
     assert visible(world.coordinator) == {here.pk}
 
 
-@pytest.mark.parametrize("persona", ["steering", "reviewer", "holder", "national", "partner_member", "commission_member"])
+@pytest.mark.parametrize(
+    "persona", ["steering", "reviewer", "holder", "national", "partner_member", "commission_member"]
+)
 def test_roles_without_personal_access_see_nobody(world, persona):
     BeneficiaryFactory(cite=world.cite, responsible_structure=world.ft)
     assert visible(world.personas()[persona]) == set()
 
 
 def test_sensitive_attributes_only_for_the_responsible_referent(world):
-    person = BeneficiaryFactory(cite=world.cite, responsible_structure=world.ft, referent=world.referent_ft.user)
+    person = BeneficiaryFactory(
+        cite=world.cite, responsible_structure=world.ft, referent=world.referent_ft.user
+    )
     services.update_sensitive(ctx=ctx_for(world.referent_ft), beneficiary=person, values={"rqth": True})
     assert queries.sensitive_for(ctx_for(world.referent_ft), person).rqth is True
     assert queries.sensitive_for(ctx_for(world.coordinator), person) is None
@@ -58,19 +62,28 @@ def test_sensitive_attributes_only_for_the_responsible_referent(world):
 
 
 def test_sensitive_structure_is_masked_for_others(world):
-    person = BeneficiaryFactory(cite=world.cite, responsible_structure=world.ft, referent=world.referent_ft.user)
+    person = BeneficiaryFactory(
+        cite=world.cite, responsible_structure=world.ft, referent=world.referent_ft.user
+    )
     in_followup_group(person, world.spip)
     with_sharing_consent(person)
     in_followup_group(person, world.ml)
-    coordinator_view = [row.structure_label for row in queries.followup_group_for(ctx_for(world.coordinator), person)]
+    coordinator_view = [
+        row.structure_label for row in queries.followup_group_for(ctx_for(world.coordinator), person)
+    ]
     assert world.spip.name not in coordinator_view and world.ml.name in coordinator_view
-    referent_view = [row.structure_label for row in queries.followup_group_for(ctx_for(world.referent_ft), person)]
+    referent_view = [
+        row.structure_label for row in queries.followup_group_for(ctx_for(world.referent_ft), person)
+    ]
     assert world.spip.name in referent_view
 
 
 def test_responsible_sensitive_structure_label_is_masked_for_coordinator(world):
     person = BeneficiaryFactory(cite=world.cite, responsible_structure=world.spip)
-    assert queries.responsible_structure_label(ctx_for(world.coordinator), person) == queries.MASKED_STRUCTURE_LABEL
+    assert (
+        queries.responsible_structure_label(ctx_for(world.coordinator), person)
+        == queries.MASKED_STRUCTURE_LABEL
+    )
 
 
 def test_absent_and_forbidden_give_the_same_404(world):

@@ -40,7 +40,9 @@ def test_coordinator_must_choose_a_partner_structure(world):
         services.create_beneficiary(
             ctx=ctx_for(world.coordinator), data=IDENTITY, responsible_structure=world.other_structure
         )
-    b = services.create_beneficiary(ctx=ctx_for(world.coordinator), data=IDENTITY, responsible_structure=world.ml)
+    b = services.create_beneficiary(
+        ctx=ctx_for(world.coordinator), data=IDENTITY, responsible_structure=world.ml
+    )
     assert b.responsible_structure == world.ml
 
 
@@ -68,11 +70,13 @@ def test_same_identity_in_another_cite_is_not_a_duplicate(world):
 
 def test_stale_edit_is_refused_and_nothing_is_lost(world):
     b = BeneficiaryFactory(cite=world.cite, responsible_structure=world.ft)
-    services.update_beneficiary(ctx=ctx_for(world.referent_ft), beneficiary=b, data={"phone": "0639980001"},
-                                expected_version=1)
+    services.update_beneficiary(
+        ctx=ctx_for(world.referent_ft), beneficiary=b, data={"phone": "0639980001"}, expected_version=1
+    )
     with pytest.raises(services.StaleEdit):
-        services.update_beneficiary(ctx=ctx_for(world.coordinator), beneficiary=b, data={"phone": "0639980002"},
-                                    expected_version=1)
+        services.update_beneficiary(
+            ctx=ctx_for(world.coordinator), beneficiary=b, data={"phone": "0639980002"}, expected_version=1
+        )
     b.refresh_from_db()
     assert b.phone == "0639980001" and b.version == 2
 
@@ -98,8 +102,12 @@ def test_consent_cannot_be_in_the_future_nor_withdrawn_twice(world):
     b = BeneficiaryFactory(cite=world.cite, responsible_structure=world.ft)
     ctx = ctx_for(world.referent_ft)
     with pytest.raises(ValidationError):
-        services.record_consent(ctx=ctx, beneficiary=b, scope="sharing", method="oral", given_on=date(2999, 1, 1))
-    consent = services.record_consent(ctx=ctx, beneficiary=b, scope="sharing", method="oral", given_on=date.today())
+        services.record_consent(
+            ctx=ctx, beneficiary=b, scope="sharing", method="oral", given_on=date(2999, 1, 1)
+        )
+    consent = services.record_consent(
+        ctx=ctx, beneficiary=b, scope="sharing", method="oral", given_on=date.today()
+    )
     services.withdraw_consent(ctx=ctx, consent=consent)
     with pytest.raises(ValidationError):
         services.withdraw_consent(ctx=ctx, consent=consent)

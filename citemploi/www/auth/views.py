@@ -12,7 +12,9 @@ from citemploi.partners.models import Membership
 
 
 class EmailAuthenticationForm(AuthenticationForm):
-    username = forms.EmailField(label="Adresse e-mail", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    username = forms.EmailField(
+        label="Adresse e-mail", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     error_messages = {
         "invalid_login": "Adresse e-mail ou mot de passe incorrect.",
         "inactive": "Ce compte est désactivé.",

@@ -11,7 +11,18 @@ class StructureForm(forms.ModelForm):
 
     class Meta:
         model = Structure
-        fields = ["name", "kind", "siret", "rna", "address", "commune", "email", "phone", "website", "sensitive"]
+        fields = [
+            "name",
+            "kind",
+            "siret",
+            "rna",
+            "address",
+            "commune",
+            "email",
+            "phone",
+            "website",
+            "sensitive",
+        ]
         field_classes = {"website": forms.URLField}
         widgets = {"website": forms.URLInput}
 

@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -7,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from citemploi.accounts.models import User
+from citemploi.accounts.services import send_invitation
 from citemploi.partners import queries, services
 from citemploi.partners.models import Membership
 from citemploi.www.common import acting, action_required, paginate, render_partial_or_full
@@ -25,7 +25,12 @@ def structure_list(request: HttpRequest) -> HttpResponse:
         request,
         "partners/list.html",
         "results",
-        {"form": form, "page": page, "querystring": query.urlencode(), "can_create": ctx.can("structure.create")},
+        {
+            "form": form,
+            "page": page,
+            "querystring": query.urlencode(),
+            "can_create": ctx.can("structure.create"),
+        },
     )
 
 
@@ -63,8 +68,8 @@ def _errors_to_form(form, exc: ValidationError) -> None:
 @action_required("structure.create")
 def structure_create(request: HttpRequest) -> HttpResponse:
     ctx = acting(request)
-    form = StructureForm(request.POST or None, cite_id=ctx.cite_id)
-    pform = PartnershipForm(request.POST or None, cite_id=ctx.cite_id)
+    form = StructureForm(request.POST or None, cite_id=ctx.cite_id or 0)
+    pform = PartnershipForm(request.POST or None, cite_id=ctx.cite_id or 0)
     if request.method == "POST" and form.is_valid() and pform.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
@@ -88,11 +93,14 @@ def structure_edit(request: HttpRequest, pk: int) -> HttpResponse:
     structure = queries.access_structure_for(ctx, pk, "structure.edit")
     partnership = queries.partnership_in(ctx, structure)
     form = StructureForm(
-        request.POST or None, instance=structure, cite_id=ctx.cite_id, initial={"version": structure.version}
+        request.POST or None,
+        instance=structure,
+        cite_id=ctx.cite_id or 0,
+        initial={"version": structure.version},
     )
     can_edit_partnership = ctx.scope("structure.edit") == "cite"
     pform = (
-        PartnershipForm(request.POST or None, instance=partnership, cite_id=ctx.cite_id)
+        PartnershipForm(request.POST or None, instance=partnership, cite_id=ctx.cite_id or 0)
         if can_edit_partnership
         else None
     )
@@ -104,7 +112,9 @@ def structure_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 ctx=ctx,
                 structure=structure,
                 data=data,
-                partnership={k: pform.cleaned_data[k] for k in services.PARTNERSHIP_FIELDS} if pform else None,
+                partnership={k: pform.cleaned_data[k] for k in services.PARTNERSHIP_FIELDS}
+                if pform
+                else None,
                 qpvs=pform.cleaned_data["qpvs"] if pform else None,
                 expected_version=form.cleaned_data.get("version"),
             )
@@ -116,7 +126,9 @@ def structure_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Structure enregistrée.")
             return redirect("partners:detail", pk=structure.pk)
     return render(
-        request, "partners/form.html", {"form": form, "pform": pform, "creating": False, "structure": structure}
+        request,
+        "partners/form.html",
+        {"form": form, "pform": pform, "creating": False, "structure": structure},
     )
 
 
@@ -127,7 +139,9 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     structure = queries.access_structure_for(ctx, pk)
     form = MemberForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Membre non ajouté : " + "; ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(
+            request, "Membre non ajouté : " + "; ".join(e for errs in form.errors.values() for e in errs)
+        )
         return redirect("partners:detail", pk=structure.pk)
     email = form.cleaned_data["email"].lower()
     with transaction.atomic():
@@ -148,16 +162,10 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, " ".join(exc.messages))
             return redirect("partners:detail", pk=structure.pk)
     if invited:
-        reset = PasswordResetForm({"email": email})
-        if reset.is_valid():
-            transaction.on_commit(
-                lambda: reset.save(
-                    request=request,
-                    subject_template_name="auth/invitation_subject.txt",
-                    email_template_name="auth/invitation_email.txt",
-                )
-            )
-        messages.success(request, f"{user} a été invité·e : un e-mail lui permet de choisir son mot de passe.")
+        send_invitation(user, invited_by=ctx.user, cite_name=str(ctx.cite))
+        messages.success(
+            request, f"{user} a été invité·e : un e-mail lui permet de choisir son mot de passe."
+        )
     else:
         messages.success(request, f"{user} a maintenant ce rôle dans la cité.")
     return redirect("partners:detail", pk=structure.pk)
@@ -168,7 +176,9 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
 def member_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
     ctx = acting(request)
     structure = queries.access_structure_for(ctx, pk)
-    membership = Membership.objects.filter(pk=membership_pk, structure=structure, cite_id=ctx.cite_id).first()
+    membership = Membership.objects.filter(
+        pk=membership_pk, structure=structure, cite_id=ctx.cite_id or 0
+    ).first()
     if membership is None:
         raise Http404
     services.deactivate_member(ctx=ctx, membership=membership)

@@ -87,7 +87,9 @@ class BeneficiaryFilterForm(forms.Form):
         queryset=Structure.objects.none(), required=False, label="Structure référente", empty_label="Toutes"
     )
     gender = forms.ChoiceField(choices=[("", "Tous")] + enums.Gender.choices, required=False, label="Genre")
-    age_band = forms.ChoiceField(choices=[("", "Toutes")] + enums.AgeBand.choices, required=False, label="Âge")
+    age_band = forms.ChoiceField(
+        choices=[("", "Toutes")] + enums.AgeBand.choices, required=False, label="Âge"
+    )
     channel = forms.ChoiceField(
         choices=[("", "Tous")] + enums.ReperageChannel.choices, required=False, label="Canal de repérage"
     )

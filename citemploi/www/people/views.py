@@ -124,7 +124,10 @@ def beneficiary_edit(request: HttpRequest, pk: int) -> HttpResponse:
         b.refresh_from_db()  # the form mutated the instance; the service compares with the stored values
         try:
             services.update_beneficiary(
-                ctx=ctx, beneficiary=b, data=form.service_data(), expected_version=form.cleaned_data.get("version")
+                ctx=ctx,
+                beneficiary=b,
+                data=form.service_data(),
+                expected_version=form.cleaned_data.get("version"),
             )
         except services.StaleEdit as exc:
             form.add_error(None, str(exc))
@@ -135,7 +138,9 @@ def beneficiary_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Fiche enregistrée.")
             return redirect("people:detail", pk=b.pk)
-    return render(request, "people/form.html", {"form": form, "creating": False, "b": b, "duplicate": duplicate})
+    return render(
+        request, "people/form.html", {"form": form, "creating": False, "b": b, "duplicate": duplicate}
+    )
 
 
 @action_required("beneficiary.edit_sensitive")
@@ -164,7 +169,9 @@ def consent_record(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
     else:
-        messages.error(request, "Consentement non enregistré : vérifiez l'objet, le mode de recueil et la date.")
+        messages.error(
+            request, "Consentement non enregistré : vérifiez l'objet, le mode de recueil et la date."
+        )
     return redirect("people:detail", pk=b.pk)
 
 
@@ -193,7 +200,10 @@ def followup_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.add_followup_member(
-                ctx=ctx, beneficiary=b, structure=form.cleaned_data["structure"], role=form.cleaned_data["role"]
+                ctx=ctx,
+                beneficiary=b,
+                structure=form.cleaned_data["structure"],
+                role=form.cleaned_data["role"],
             )
             messages.success(request, "Structure ajoutée au groupe de suivi.")
         except (ValidationError, PermissionDenied) as exc:

@@ -38,7 +38,9 @@ def qpv_list(request: HttpRequest) -> HttpResponse:
 def qpv_edit(request: HttpRequest, code: str) -> HttpResponse:
     ctx = acting(request)
     qpv = queries.access_qpv_for(ctx, code, "qpv.edit")
-    form = QPVEditForm(request.POST or None, initial={"veille_active": qpv.veille_active, "population": qpv.population})
+    form = QPVEditForm(
+        request.POST or None, initial={"veille_active": qpv.veille_active, "population": qpv.population}
+    )
     if request.method == "POST" and form.is_valid():
         services.update_qpv(ctx=ctx, qpv=qpv, **form.cleaned_data)
         messages.success(request, f"{qpv.name} enregistré.")

@@ -28,12 +28,18 @@ class Command(BaseCommand):
     help = "Exécute les tâches de fond et planifie les tâches périodiques (rappels, expirations, ménage)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--batch", action="store_true", help="Traite les tâches en attente puis s'arrête.")
-        parser.add_argument("--no-scheduler", action="store_true", help="Ne planifie pas les tâches périodiques.")
+        parser.add_argument(
+            "--batch", action="store_true", help="Traite les tâches en attente puis s'arrête."
+        )
+        parser.add_argument(
+            "--no-scheduler", action="store_true", help="Ne planifie pas les tâches périodiques."
+        )
         parser.add_argument("--schedule-interval", type=float, default=60.0)
         parser.add_argument("--interval", type=float, default=1.0)
 
-    def handle(self, *args, batch: bool, no_scheduler: bool, schedule_interval: float, interval: float, **options):
+    def handle(
+        self, *args, batch: bool, no_scheduler: bool, schedule_interval: float, interval: float, **options
+    ):
         verbosity = options.get("verbosity", 1)
         if verbosity:
             self.stdout.write(f"Tâches périodiques : {', '.join(sorted(JOBS)) or 'aucune'}")
