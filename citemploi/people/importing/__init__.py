@@ -15,7 +15,7 @@ from citemploi.people.importing.fields import (
     parse_mapping_option,
     resolve_mapping,
 )
-from citemploi.people.importing.reading import ImportFileError, open_table
+from citemploi.people.importing.reading import ImportFileError, Overview, file_overview, open_table
 from citemploi.people.importing.service import (
     ImportRejected,
     ImportResult,
@@ -47,7 +47,9 @@ __all__ = [
     "ImportResult",
     "Issue",
     "MappingError",
+    "Overview",
     "detect_mapping",
+    "file_overview",
     "import_people",
     "import_structure",
     "open_table",

@@ -16,10 +16,10 @@ import csv
 import io
 import warnings
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -305,6 +305,7 @@ def _xlsx_table(data: bytes, sheet: str | None) -> Iterator[Table]:
             raise ImportFileError(
                 "Ce classeur Excel (.xlsx) ne peut pas être lu (fichier endommagé ?)."
             ) from exc
+        numbered: Generator[tuple[int, tuple[Any, ...]]] | None = None
         try:
             names = list(workbook.sheetnames)
             if sheet:
@@ -345,13 +346,45 @@ def _xlsx_table(data: bytes, sheet: str | None) -> Iterator[Table]:
                 header_line=header_line,
             )
         finally:
+            if numbered is not None:
+                numbered.close()  # a reader that stopped early left it suspended
             workbook.close()
 
 
-def _numbered_rows(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[int, tuple[Any, ...]]]:
+def _numbered_rows(rows: Iterator[tuple[Any, ...]]) -> Generator[tuple[int, tuple[Any, ...]]]:
     """Rows with their spreadsheet number (openpyxl fills the gaps with empty rows), empty ones left out."""
     for index, values in enumerate(rows, start=1):
         if index > XLSX_MAX_ROW_INDEX:
             raise ImportFileError("La feuille déclare des lignes au-delà de la dernière ligne d'Excel.")
         if any(v is not None and (not isinstance(v, str) or v.strip()) for v in values):
             yield index, values
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The header of a file and a few values of each column, for choosing the column mapping."""
+
+    columns: list[str]
+    samples: list[list[str]]
+    kind: str
+    sheet: str
+    sheet_names: list[str]
+
+
+def file_overview(
+    source: Source, filename: str, *, sheet: str | None = None, rows: int = 50, per_column: int = 3
+) -> Overview:
+    """The columns and up to `per_column` distinct non-empty values of each, from the first `rows` lines."""
+    with open_table(source, filename, sheet=sheet) as table:
+        samples: list[list[str]] = [[] for _ in table.columns]
+        for count, (_line, cells) in enumerate(table.rows, start=1):
+            for index, cell in enumerate(cells[: len(table.columns)]):
+                text = _cell_text(cell)
+                if isinstance(cell, datetime | date):
+                    text = cell.strftime("%d/%m/%Y")
+                text = " ".join(text.split())
+                if text and len(samples[index]) < per_column and text not in samples[index]:
+                    samples[index].append(text if len(text) <= 40 else text[:39] + "…")
+            if count >= rows:
+                break
+        return Overview(table.columns, samples, table.kind, table.sheet, table.sheet_names)
