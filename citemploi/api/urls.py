@@ -1,3 +1,27 @@
-from ninja import NinjaAPI
+"""The REST API of citemploi, mounted at /api/v1/ by citemploi.urls.
 
-api = NinjaAPI(title="citemploi API", version="1", urls_namespace="api", docs_url="/docs", openapi_url="/openapi.json")
+One module per resource; the documentation page (/api/v1/docs) works offline and under the site's CSP.
+"""
+
+from citemploi.api import beneficiaries, consents, errors, followup, qpv, structures
+from citemploi.api.auth import BearerTokenAuth
+from citemploi.api.base import CitemploiAPI
+from citemploi.api.docs import docs_view
+
+api = CitemploiAPI(
+    title="API citemploi",
+    version="1",
+    description="L'API REST d'une cité de l'emploi : partenaires, QPV, personnes accompagnées, consentements "
+    "et groupes de suivi. Authentification par jeton : `Authorization: Bearer <jeton>`.",
+    urls_namespace="api",
+    docs_url=None,
+    openapi_url="/openapi.json",
+    auth=BearerTokenAuth(),
+    docs_view=docs_view,
+)
+errors.register(api)
+api.add_router("", structures.router)
+api.add_router("", qpv.router)
+api.add_router("", beneficiaries.router)
+api.add_router("", consents.router)
+api.add_router("", followup.router)
