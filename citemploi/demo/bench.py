@@ -1,0 +1,502 @@
+"""Benchmark data sets: N cités named after real cities with QPV, M fictitious people spread over them.
+
+Written with bulk inserts, in batches, one transaction per cité, so that memory stays flat and 500,000
+people take minutes. The rows keep the invariants of the services (identity key, "invisible" flag, one
+referent of the responsible structure, sensitive information recorded by that référent, consent and
+follow-up rows) and the audit rows the services would have written, built by `_event` like `audit.log`.
+Deterministic: each cité draws from its own generator seeded with (seed, cité), whatever the batch size.
+"""
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from citemploi.core.audit import _jsonable
+from citemploi.core.models import AuditEvent
+from citemploi.core.policy import Role
+from citemploi.demo.builder import (
+    DEMO_ACTOR_LABEL,
+    FOLLOWUP_KINDS,
+    DemoSummary,
+    ensure_commune,
+    ensure_qpvs,
+    ensure_users,
+    fiction_landline,
+    system_audit,
+)
+from citemploi.demo.cities import CITIES
+from citemploi.demo.logins import DEMO_PASSWORD
+from citemploi.demo.people import FOLLOWUP_ROLES, PersonGenerator, Place, slots, weighted
+from citemploi.partners.enums import CooperationFormat, RoleInCite, StructureKind
+from citemploi.partners.models import Membership, Partnership, Structure
+from citemploi.partners.services import STRUCTURE_FIELDS
+from citemploi.people.enums import ConsentScope
+from citemploi.people.models import Beneficiary, Consent, FollowUpMember, SensitiveInfo
+from citemploi.people.services import BENEFICIARY_FIELDS, identity_key
+from citemploi.territory.models import Cite
+
+K = StructureKind
+R = RoleInCite
+C = CooperationFormat
+
+BATCH_SIZE = 2000
+#: e-mail of the national animator, shared with the Amiens demo
+NATIONAL_EMAIL = "anct@example.org"
+
+
+@dataclass(frozen=True)
+class BenchStructure:
+    key: str
+    name: str
+    kind: str
+    role: str
+    cooperation: str
+    referents: int = 0
+    sensitive: bool = False
+
+
+#: the partnership of every benchmark cité ({city} is replaced by the city's name)
+BENCH_STRUCTURES: tuple[BenchStructure, ...] = (
+    BenchStructure("ft-nord", "France Travail {city} Nord", K.FRANCE_TRAVAIL, R.SPE, C.COPRODUCTION, 2),
+    BenchStructure("ft-sud", "France Travail {city} Sud", K.FRANCE_TRAVAIL, R.SPE, C.COORDINATION, 1),
+    BenchStructure("ml", "Mission locale de {city}", K.MISSION_LOCALE, R.SPE, C.COPRODUCTION, 2),
+    BenchStructure("cap-emploi", "Cap emploi — antenne de {city}", K.CAP_EMPLOI, R.SPE, C.COORDINATION, 1),
+    BenchStructure("plie", "PLIE de {city}", K.PLIE, R.SUPPORT, C.COPRODUCTION, 1),
+    BenchStructure("departement", "Département — insertion ({city})", K.DEPARTEMENT, R.FUNDER, C.COORDINATION, 1),
+    BenchStructure("prefecture", "Délégation du préfet — {city}", K.STATE, R.COPILOT, C.COPRODUCTION),
+    BenchStructure("ville", "Ville de {city} — politique de la ville", K.COMMUNE_EPCI, R.COPILOT, C.COPRODUCTION),
+    BenchStructure("ccas", "CCAS de {city}", K.CCAS, R.BARRIERS, C.COORDINATION, 1),
+    BenchStructure("asso", "Association Quartiers solidaires de {city}", K.ASSOCIATION, R.REFERRER, C.COPRODUCTION),
+    BenchStructure("asso-femmes", "Collectif Emploi au féminin de {city}", K.ASSOCIATION, R.REFERRER, C.COORDINATION),
+    BenchStructure("centre-social", "Centre social de {city}", K.SOCIAL_CENTRE, R.BARRIERS, C.COORDINATION, 1),
+    BenchStructure("formation", "Compétences {city} (organisme de formation)", K.TRAINING, R.TRAINING, C.CONCERTATION),
+    BenchStructure("siae", "{city} Insertion Services (entreprise d'insertion)", K.SIAE, R.EMPLOYER, C.COORDINATION, 1),
+    BenchStructure("club", "Club d'entreprises PaQte de {city}", K.EMPLOYER, R.EMPLOYER, C.CONCERTATION),
+    BenchStructure("conseil-citoyen", "Conseil citoyen de {city}", K.CITIZENS, R.OTHER, C.CONCERTATION),
+    BenchStructure("spip", "SPIP — antenne de {city}", K.JUSTICE, R.SUPPORT, C.CONCERTATION, 1, sensitive=True),
+    BenchStructure("csapa", "CSAPA de {city}", K.HEALTH_SOCIAL, R.BARRIERS, C.CONCERTATION, 1, sensitive=True),
+)  # fmt: skip
+
+#: other personas of every benchmark cité: (key, role, structure key)
+BENCH_PERSONAS: tuple[tuple[str, str, str | None], ...] = (
+    ("association", Role.PARTNER_MEMBER, "asso"),
+    ("association", Role.HOLDER, "asso"),
+    ("commission", Role.COMMISSION_MEMBER, "plie"),
+    ("copil", Role.STEERING, "prefecture"),
+    ("instruction", Role.REVIEWER, "prefecture"),
+)
+
+STREETS = (
+    "rue Victor Hugo",
+    "avenue Jean Jaurès",
+    "rue de la République",
+    "rue Pasteur",
+    "allée des Tilleuls",
+    "boulevard Gambetta",
+    "rue Jules Ferry",
+    "place de la Mairie",
+    "rue des Écoles",
+    "avenue du Général de Gaulle",
+    "rue Jean Moulin",
+    "rue Émile Zola",
+    "allée des Érables",
+    "rue Louise Michel",
+    "square des Acacias",
+)
+
+
+@dataclass(frozen=True)
+class City:
+    name: str
+    slug: str
+    insee_code: str
+    department: str
+    qpvs: tuple[tuple[str, str], ...]
+
+
+def pick_cities(count: int) -> list[City]:
+    """The first `count` cities of the embedded list that are not yet a cité; past the end of the list the
+    cities come round again with a number ("Marseille (2)")."""
+    taken = set(Cite.objects.values_list("slug", flat=True))
+    chosen: list[City] = []
+    lap = 1
+    while len(chosen) < count:
+        for name, insee, department, qpvs in CITIES:
+            slug = slugify(name) if lap == 1 else f"{slugify(name)}-{lap}"
+            if slug in taken:
+                continue
+            label = name if lap == 1 else f"{name} ({lap})"
+            chosen.append(City(label, slug, insee, department, qpvs))
+            taken.add(slug)
+            if len(chosen) == count:
+                break
+        lap += 1
+    return chosen
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class _Events:
+    """Audit rows shaped as `core.audit.log` writes them, collected for one bulk insert."""
+
+    def __init__(self) -> None:
+        self.rows: list[AuditEvent] = []
+        self._labels: dict[int, str] = {}
+
+    def add(
+        self,
+        membership: Membership | None,
+        code: str,
+        obj: models.Model,
+        *,
+        beneficiary_id: int | None = None,
+        changes: dict[str, Any] | None = None,
+        cite_id: int | None = None,
+    ) -> None:
+        user = membership.user if membership is not None else None
+        label = DEMO_ACTOR_LABEL
+        if user is not None:
+            label = self._labels.get(user.pk) or self._labels.setdefault(user.pk, str(user))
+        self.rows.append(
+            AuditEvent(
+                cite_id=membership.cite_id if membership is not None else cite_id,
+                actor=user,
+                actor_label=label,
+                actor_structure_id=membership.structure_id if membership is not None else None,
+                actor_role=membership.role if membership is not None else "",
+                code=code,
+                object_type=obj._meta.label_lower,
+                object_id=str(obj.pk),
+                beneficiary_id=beneficiary_id,
+                changes={k: _jsonable(v) for k, v in (changes or {}).items()},
+                via="cli",
+            )
+        )
+
+    def flush(self) -> None:
+        AuditEvent.objects.bulk_create(self.rows, batch_size=1000)
+        self.rows = []
+
+
+def build_bench(
+    *,
+    cites: int,
+    people: int,
+    seed: int,
+    today: date | None = None,
+    batch_size: int = BATCH_SIZE,
+    progress: Callable[[str], None] | None = None,
+) -> DemoSummary:
+    """Create `cites` new cités and `people` people spread evenly over them (see module docstring)."""
+    started = time.monotonic()
+    today = today or timezone.localdate()
+    gen = PersonGenerator(seed, today)
+    password_hash = make_password(DEMO_PASSWORD)
+    summary = DemoSummary()
+    with transaction.atomic():
+        national = ensure_users([(NATIONAL_EMAIL, "Nadia", "Benali")], password_hash)[NATIONAL_EMAIL]
+        membership, created = Membership.objects.get_or_create(
+            user=national, cite=None, structure=None, role=Role.NATIONAL
+        )
+        if created:
+            system_audit(
+                "membership.add",
+                membership,
+                {"user": [None, str(national)], "role": [None, "national"]},
+                None,
+            )
+    cities = pick_cities(cites)
+    for index, city in enumerate(cities):
+        share = people // cites + (1 if index < people % cites else 0)
+        city_started = time.monotonic()
+        gen.reseed(f"{seed}:{city.slug}")
+        with transaction.atomic():
+            _build_cite(gen, city, share, password_hash, batch_size, summary)
+        if progress is not None:
+            elapsed = time.monotonic() - city_started
+            progress(
+                f"[{index + 1}/{len(cities)}] {city.name} : {share} personnes ({elapsed:.1f} s)".replace(
+                    ".", ","
+                )
+            )
+    summary.users += 1
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _build_cite(
+    gen: PersonGenerator, city: City, people: int, password_hash: str, batch_size: int, summary: DemoSummary
+) -> None:
+    rng = gen.rng
+    commune = ensure_commune(city.insee_code, city.name.split(" (")[0], city.department)
+    qpvs = ensure_qpvs(city.qpvs, commune)
+    cite = Cite.objects.create(
+        slug=city.slug,
+        name=city.name,
+        label_date=date(rng.randint(2020, 2023), rng.randint(1, 12), rng.randint(1, 28)),
+        copilots=f"Préfecture / Ville de {city.name}",
+    )
+    cite.communes.add(commune)
+    cite.qpvs.set(qpvs)
+    summary.cites += 1
+    summary.qpvs += len(qpvs)
+
+    # Users: a coordinator, the référents of each structure, the other personas.
+    user_specs: list[tuple[str, str, str]] = []
+
+    def new_user(local: str) -> str:
+        email = f"{city.slug}.{local}@example.org"
+        female = rng.random() < 0.6
+        user_specs.append((email, rng.choice(gen.female if female else gen.male), rng.choice(gen.last)))
+        return email
+
+    coordinator_email = new_user("coordination")
+    referent_emails = {
+        spec.key: [new_user(f"referent.{spec.key}{n + 1}") for n in range(spec.referents)]
+        for spec in BENCH_STRUCTURES
+    }
+    persona_emails = {key: new_user(key) for key in dict.fromkeys(key for key, _, _ in BENCH_PERSONAS)}
+    users = ensure_users(user_specs, password_hash)
+    summary.users += len(users)
+
+    events = _Events()
+    coordinator = Membership.objects.create(user=users[coordinator_email], cite=cite, role=Role.COORDINATOR)
+    events.add(
+        None,
+        "membership.add",
+        coordinator,
+        changes={"user": [None, str(coordinator.user)], "role": [None, Role.COORDINATOR]},
+        cite_id=cite.pk,
+    )
+
+    structures = [
+        Structure(
+            name=spec.name.format(city=city.name),
+            kind=spec.kind,
+            address=f"{rng.randint(1, 90)} {rng.choice(STREETS)}",
+            commune=commune,
+            email=f"contact.{spec.key}.{city.slug}@example.org",
+            phone=fiction_landline(rng),
+            sensitive=spec.sensitive,
+        )
+        for spec in BENCH_STRUCTURES
+    ]
+    Structure.objects.bulk_create(structures)
+    by_key = {spec.key: s for spec, s in zip(BENCH_STRUCTURES, structures, strict=True)}
+    partnerships = Partnership.objects.bulk_create(
+        [
+            Partnership(
+                cite=cite,
+                structure=s,
+                role=spec.role,
+                cooperation_format=spec.cooperation,
+                since=cite.label_date,
+            )
+            for spec, s in zip(BENCH_STRUCTURES, structures, strict=True)
+        ]
+    )
+    through = Partnership.qpvs.through
+    through.objects.bulk_create(
+        [through(partnership_id=p.pk, qpv_id=q.pk) for p in partnerships for q in qpvs]
+    )
+    for s in structures:
+        events.add(
+            coordinator, "structure.create", s, changes={f: [None, getattr(s, f)] for f in STRUCTURE_FIELDS}
+        )
+    summary.structures += len(structures)
+
+    memberships: list[Membership] = []
+    referents: dict[str, list[Membership]] = {}
+    for spec in BENCH_STRUCTURES:
+        for email in referent_emails[spec.key]:
+            m = Membership(user=users[email], cite=cite, structure=by_key[spec.key], role=Role.REFERENT)
+            memberships.append(m)
+            referents.setdefault(spec.key, []).append(m)
+    for key, role, structure_key in BENCH_PERSONAS:
+        structure = by_key[structure_key] if structure_key else None
+        memberships.append(
+            Membership(user=users[persona_emails[key]], cite=cite, structure=structure, role=role)
+        )
+    Membership.objects.bulk_create(memberships)
+    for m in memberships:
+        events.add(
+            coordinator, "membership.add", m, changes={"user": [None, str(m.user)], "role": [None, m.role]}
+        )
+    summary.memberships += len(memberships) + 1
+    events.flush()
+
+    places = [(Place(qpv=q, streets=STREETS, postcode="", city=commune.name), 0.9 / len(qpvs)) for q in qpvs]
+    places.append((Place(qpv=None, streets=STREETS, postcode="", city=commune.name), 0.1))
+    keys_by_kind: dict[str, list[str]] = {}
+    for spec in BENCH_STRUCTURES:
+        keys_by_kind.setdefault(spec.kind, []).append(spec.key)
+    followup_keys = [spec.key for spec in BENCH_STRUCTURES if spec.kind in FOLLOWUP_KINDS]
+
+    kinds = slots(people)
+    rng.shuffle(kinds)
+    seen: set[str] = set()
+    for batch in _chunks(kinds, batch_size):
+        _write_people(
+            gen,
+            cite,
+            batch,
+            places,
+            keys_by_kind,
+            followup_keys,
+            by_key,
+            referents,
+            coordinator,
+            seen,
+            summary,
+        )
+
+
+def _write_people(
+    gen: PersonGenerator,
+    cite: Cite,
+    kinds: list[str],
+    places: list[tuple[Place, float]],
+    keys_by_kind: dict[str, list[str]],
+    followup_keys: list[str],
+    by_key: dict[str, Structure],
+    referents: dict[str, list[Membership]],
+    coordinator: Membership,
+    seen: set[str],
+    summary: DemoSummary,
+) -> None:
+    rng = gen.rng
+    rows: list[
+        tuple[
+            Beneficiary, Membership, dict[str, bool], list[dict[str, Any]], list[tuple[Structure, Any, str]]
+        ]
+    ] = []
+    for kind in kinds:
+        place = weighted(rng, places)
+        key = rng.choice(keys_by_kind[kind])
+        members = referents.get(key, [])
+        referent = rng.choice(members) if members else None
+        while True:
+            data = gen.person(kind=kind, place=place)
+            ikey = identity_key(data["first_name"], data["last_name"], data["birth_date"])
+            if ikey not in seen:
+                break
+        seen.add(ikey)
+        sensitive = gen.sensitive(kind) if referent is not None else {}
+        consents = gen.consents(data["identified_on"])
+        followups: list[tuple[Structure, Any, str]] = []
+        sharing = any(c["scope"] == ConsentScope.SHARING and not c.get("withdrawn_on") for c in consents)
+        if sharing and rng.random() < 0.45:
+            for other in rng.sample(
+                [k for k in followup_keys if k != key], k=weighted(rng, [(1, 0.7), (2, 0.3)])
+            ):
+                other_referents = referents.get(other, [])
+                user = rng.choice(other_referents).user if other_referents and rng.random() < 0.6 else None
+                followups.append((by_key[other], user, rng.choice(FOLLOWUP_ROLES)))
+        actor = referent or coordinator
+        beneficiary = Beneficiary(
+            cite=cite,
+            responsible_structure=by_key[key],
+            referent=referent.user if referent is not None else None,
+            created_by=actor.user,
+            identity_key=ikey,
+            invisible_at_identification=not data["ft_registered"] and not data["spe_followed"],
+            **data,
+        )
+        rows.append((beneficiary, actor, sensitive, consents, followups))
+
+    Beneficiary.objects.bulk_create([row[0] for row in rows], batch_size=500)
+    events = _Events()
+    consent_rows: list[tuple[Consent, Membership]] = []
+    infos: list[SensitiveInfo] = []
+    followup_rows: list[tuple[FollowUpMember, Membership]] = []
+    for beneficiary, actor, sensitive, consents, followups in rows:
+        events.add(
+            actor,
+            "beneficiary.create",
+            beneficiary,
+            beneficiary_id=beneficiary.pk,
+            changes={f: [None, _jsonable(getattr(beneficiary, f))] for f in BENEFICIARY_FIELDS},
+        )
+        if sensitive:
+            infos.append(SensitiveInfo(beneficiary=beneficiary, updated_by=actor.user, **sensitive))
+            events.add(
+                actor,
+                "beneficiary.sensitive_update",
+                beneficiary,
+                beneficiary_id=beneficiary.pk,
+                changes={"fields": sorted(name for name, value in sensitive.items() if value)},
+            )
+        for record in consents:
+            withdrawn_on = record.get("withdrawn_on")
+            consent = Consent(
+                beneficiary=beneficiary,
+                scope=record["scope"],
+                method=record["method"],
+                given_on=record["given_on"],
+                recorded_by=actor.user,
+                withdrawn_on=withdrawn_on,
+                withdrawn_by=actor.user if withdrawn_on else None,
+            )
+            consent_rows.append((consent, actor))
+        for structure, user, role in followups:
+            followup_rows.append(
+                (
+                    FollowUpMember(
+                        beneficiary=beneficiary,
+                        structure=structure,
+                        user=user,
+                        role=role,
+                        added_by=actor.user,
+                    ),
+                    actor,
+                )
+            )
+    Consent.objects.bulk_create([c for c, _ in consent_rows], batch_size=1000)
+    SensitiveInfo.objects.bulk_create(infos, batch_size=1000)
+    FollowUpMember.objects.bulk_create([m for m, _ in followup_rows], batch_size=1000)
+    for consent, actor in consent_rows:
+        events.add(
+            actor,
+            "consent.record",
+            consent,
+            beneficiary_id=consent.beneficiary_id,
+            changes={
+                "scope": [None, consent.scope],
+                "method": [None, consent.method],
+                "given_on": [None, consent.given_on],
+            },
+        )
+        if consent.withdrawn_on:
+            events.add(
+                actor,
+                "consent.withdraw",
+                consent,
+                beneficiary_id=consent.beneficiary_id,
+                changes={
+                    "scope": [consent.scope, consent.scope],
+                    "withdrawn_on": [None, consent.withdrawn_on],
+                },
+            )
+    for member, actor in followup_rows:
+        events.add(
+            actor,
+            "followup.add",
+            member,
+            beneficiary_id=member.beneficiary_id,
+            changes={"structure": [None, member.structure.name], "role": [None, member.role]},
+        )
+    events.flush()
+    summary.people += len(rows)
+    summary.consents += len(consent_rows)
+    summary.sensitive += len(infos)
+    summary.followups += len(followup_rows)
