@@ -72,8 +72,6 @@ POLICY: dict[str, dict[Role, Scope]] = {
     "audit.view": {R.COORDINATOR: S.CITE},
 }
 
-ACTIONS = frozenset(POLICY)
-
 
 def scope_for(role: str | None, action: str) -> Scope:
     """The scope a role has for an action (NONE when the policy says nothing)."""
@@ -86,3 +84,21 @@ def scope_for(role: str | None, action: str) -> Scope:
 
 def is_allowed(role: str | None, action: str) -> bool:
     return scope_for(role, action) != Scope.NONE
+
+
+#: Domains declare their actions in their own `policy.py`; they are merged here so that one table rules all.
+DOMAIN_POLICY_MODULES = ("citemploi.offer.policy", "citemploi.partnership.policy", "citemploi.calls.policy")
+
+
+def _merge_domain_policies() -> None:
+    from importlib import import_module
+
+    for name in DOMAIN_POLICY_MODULES:
+        for action, rules in import_module(name).POLICY.items():
+            if action in POLICY:
+                raise ValueError(f"Action {action!r} declared twice in the policy")
+            POLICY[action] = rules
+
+
+_merge_domain_policies()
+ACTIONS = frozenset(POLICY)

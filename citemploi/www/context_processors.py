@@ -1,10 +1,15 @@
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
+
+from citemploi.core.policy import POLICY
 
 #: (url name, label, action that must be allowed)
 NAV = [
     ("people:list", "Personnes", "beneficiary.view"),
+    ("offer:list", "Offre de services", "service.view"),
     ("partners:list", "Partenaires", "structure.view"),
+    ("partnership:home", "Partenariat", "partnership.view"),
+    ("calls:list", "Appels à projets", "call.view"),
     ("territory:qpv_list", "QPV", "qpv.view"),
     ("audit:list", "Journal d'accès", "audit.view"),
 ]
@@ -17,6 +22,12 @@ def navigation(request: HttpRequest) -> dict:
     current = request.resolver_match.namespace if request.resolver_match else ""
     items = []
     for name, label, action in NAV:
-        if acting.can(action):
-            items.append({"url": reverse(name), "label": label, "current": name.split(":")[0] == current})
+        # Entries of domains not installed yet (no action in the policy, or no URL) are left out.
+        if action not in POLICY or not acting.can(action):
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        items.append({"url": url, "label": label, "current": name.split(":")[0] == current})
     return {"nav_items": items}

@@ -37,5 +37,9 @@ urlpatterns = [
     path("qpv/", include("citemploi.www.territory.urls")),
     path("journal/", include("citemploi.www.audit.urls")),
     path("imports/", include("citemploi.www.imports.urls")),
+    path("services/", include("citemploi.www.directory.urls")),
+    path("offre/", include("citemploi.www.offer.urls")),
+    path("partenariat/", include("citemploi.www.partnership.urls")),
+    path("appels-a-projets/", include("citemploi.www.calls.urls")),
     path("jetons-api/", include("citemploi.www.apitokens.urls")),
 ]

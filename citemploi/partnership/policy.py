@@ -1,0 +1,5 @@
+"""This domain's entries of the permission policy (merged into citemploi.core.policy.POLICY)."""
+
+from citemploi.core.policy import Role, Scope  # noqa: F401
+
+POLICY: dict[str, dict[Role, Scope]] = {}
