@@ -224,11 +224,8 @@ def build_bench(
             _build_cite(gen, city, share, password_hash, batch_size, summary)
         if progress is not None:
             elapsed = time.monotonic() - city_started
-            progress(
-                f"[{index + 1}/{len(cities)}] {city.name} : {share} personnes ({elapsed:.1f} s)".replace(
-                    ".", ","
-                )
-            )
+            seconds = f"{elapsed:.1f}".replace(".", ",")
+            progress(f"[{index + 1}/{len(cities)}] {city.name} : {share} personnes ({seconds} s)")
     summary.users += 1
     summary.seconds = time.monotonic() - started
     return summary

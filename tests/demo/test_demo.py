@@ -2,7 +2,7 @@
 
 import re
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
@@ -26,7 +26,8 @@ from citemploi.people.enums import AgeBand, ConsentScope
 from citemploi.people.models import Beneficiary, Consent, FollowUpMember, SensitiveInfo
 from citemploi.territory.models import QPV, Cite
 
-TODAY = date(2026, 3, 15)
+#: the reference date of the generated data: any past day (consents cannot be dated in the future)
+TODAY = date.today() - timedelta(days=3)
 FICTION_PHONE = re.compile(r"^(06 39 98|01 99 00) \d\d \d\d$")
 FICTION_EMAIL = re.compile(r"^[a-z0-9.\-]+@example\.(org|com)$")
 AMIENS_QPV = {
