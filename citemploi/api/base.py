@@ -108,7 +108,9 @@ def _api_view(view: Callable) -> Callable:
         if response.status_code == 405 and not response.get("Content-Type", "").startswith(
             "application/json"
         ):
-            allow = response.get("Allow", "")
+            order = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+            methods = [m.strip() for m in response.get("Allow", "").split(",") if m.strip()]
+            allow = ", ".join(sorted(methods, key=lambda m: order.index(m) if m in order else len(order)))
             response = JsonResponse(
                 {
                     "detail": f"Méthode {request.method} non permise sur cette adresse (méthodes permises : {allow})."

@@ -27,7 +27,7 @@ def _clean_text(value: str) -> str:
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise ValueError("Texte invalide : il doit pouvoir s'écrire en UTF-8.") from exc
+        raise ValueError("Texte invalide : il doit être encodé en UTF-8.") from exc
     return value
 
 

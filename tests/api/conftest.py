@@ -1,8 +1,8 @@
 """Fixtures of the API tests: a client that calls /api/v1/ with the bearer token of a membership."""
 
 import json
-from datetime import date
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
