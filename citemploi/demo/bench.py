@@ -422,7 +422,8 @@ def _write_people(
             "beneficiary.create",
             beneficiary,
             beneficiary_id=beneficiary.pk,
-            changes={f: [None, _jsonable(getattr(beneficiary, f))] for f in BENEFICIARY_FIELDS},
+            # `_Events.add` makes the values JSON-ready, as audit.log does.
+            changes={f: [None, getattr(beneficiary, f)] for f in BENEFICIARY_FIELDS},
         )
         if sensitive:
             infos.append(SensitiveInfo(beneficiary=beneficiary, updated_by=actor.user, **sensitive))

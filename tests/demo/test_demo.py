@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from citemploi.accounts.models import User
+from citemploi.core.audit import _jsonable
 from citemploi.core.models import AuditEvent
 from citemploi.core.policy import Role
 from citemploi.demo import amiens
@@ -265,6 +266,14 @@ def test_benchmark_data_sets(db):
         assert not person.phone or FICTION_PHONE.match(person.phone)
         person.full_clean(exclude=["identity_key", "created_by", "cite", "responsible_structure"])
     assert AuditEvent.objects.filter(code="beneficiary.create").count() == 300
+    # The audit rows are those the service would have written.
+    for person in people.select_related("qpv", "referent")[:40]:
+        event = AuditEvent.objects.get(code="beneficiary.create", beneficiary_id=person.pk)
+        assert event.changes == {
+            f: [None, _jsonable(getattr(person, f))] for f in services.BENEFICIARY_FIELDS
+        }
+        assert event.actor_id == person.created_by_id
+        assert event.cite_id == person.cite_id
     assert AuditEvent.objects.filter(code="consent.record").count() == Consent.objects.count()
     assert AuditEvent.objects.filter(code="followup.add").count() == FollowUpMember.objects.count()
     assert AuditEvent.objects.filter(code="membership.add").count() == Membership.objects.count()
