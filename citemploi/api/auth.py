@@ -6,11 +6,13 @@ A token acts with one membership (cité, structure, role): the API applies the s
 from datetime import timedelta
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 
+from citemploi.core.access import not_found, require
 from citemploi.core.context import ActingContext
 from citemploi.core.models import ApiToken
 
@@ -35,11 +37,22 @@ def touch(token: ApiToken) -> None:
 
 
 class BearerTokenAuth(HttpBearer):
+    """Authenticates the token, then checks the operation's policy action for the token's role.
+
+    The check runs here, before the input is read, so that a role the policy denies always gets 403 (or 404
+    with `hide_denial`), whatever it sends.
+    """
+
     openapi_bearerFormat = "cte_…"
     openapi_description = (
         "Jeton d'API créé sur l'écran « Jetons d'API » ou par la commande `citemploi api_token`. "
         "Il agit avec un rôle (cité, structure) de son titulaire."
     )
+
+    def __init__(self, action: str | None = None, *, hide_denial: bool = False) -> None:
+        self.action = action
+        self.hide_denial = hide_denial
+        super().__init__()
 
     def __call__(self, request: HttpRequest) -> Any:
         header = request.headers.get(self.header, "")
@@ -54,4 +67,12 @@ class BearerTokenAuth(HttpBearer):
             raise ApiAuthenticationError(INVALID_MESSAGE)
         touch(api_token)
         membership = api_token.membership
-        return ActingContext(user=membership.user, membership=membership, via="api")
+        ctx = ActingContext(user=membership.user, membership=membership, via="api")
+        if self.action is not None:
+            try:
+                require(ctx, self.action)
+            except PermissionDenied:
+                if self.hide_denial:
+                    raise not_found() from None
+                raise
+        return ctx

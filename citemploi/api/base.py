@@ -1,8 +1,8 @@
 """The API object and the router every resource uses.
 
 - `PolicyRouter`: each operation must declare its policy action (`openapi_extra={"x-citemploi-action": ...}`);
-  the action is checked for the acting context before the view runs, and published in the OpenAPI document
-  so that the permission-matrix tests can read it.
+  the action is checked for the token's role before the input is read, and published in the OpenAPI
+  document so that the permission-matrix tests can read it.
 - `CitemploiAPI`: exempts the API from `LoginRequiredMiddleware` (API clients get a 401 JSON answer, never a
   redirect to the login page), serves the offline documentation page, answers unknown paths and methods
   with JSON, and forbids caching of answers (they carry personal data).
@@ -18,8 +18,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, URLResolver, path, re_path
 from django.utils.cache import add_never_cache_headers
 from ninja import NinjaAPI, Router
+from ninja.constants import NOT_SET
 
-from citemploi.core.access import not_found, require
+from citemploi.api.auth import BearerTokenAuth
 from citemploi.core.context import ActingContext
 from citemploi.core.policy import POLICY
 from citemploi.partners import enums as partner_enums
@@ -64,22 +65,9 @@ def acting(request: HttpRequest) -> ActingContext:
     return ctx
 
 
-def _guarded(view_func: Callable, action: str) -> Callable:
-    @wraps(view_func)
-    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        try:
-            require(acting(request), action)
-        except PermissionDenied:
-            if action in HIDDEN_WHEN_DENIED:
-                raise not_found() from None
-            raise
-        return view_func(request, *args, **kwargs)
-
-    return guarded
-
-
 class PolicyRouter(Router):
-    """A router whose every operation names the policy action it needs, checked before the view runs."""
+    """A router whose every operation names the policy action it needs; the token authentication checks it
+    before the input is read (see citemploi.api.auth.BearerTokenAuth)."""
 
     def add_api_operation(  # type: ignore[override]
         self, path: str, methods: list[str], view_func: Callable, **kwargs: Any
@@ -90,7 +78,9 @@ class PolicyRouter(Router):
                 f"{view_func.__module__}.{view_func.__name__}: declare a policy action with "
                 f'openapi_extra={{"{ACTION_KEY}": "<action of citemploi.core.policy.POLICY>"}} (got {action!r}).'
             )
-        super().add_api_operation(path, methods, _guarded(view_func, action), **kwargs)
+        if kwargs.get("auth", NOT_SET) is NOT_SET:
+            kwargs["auth"] = BearerTokenAuth(action, hide_denial=action in HIDDEN_WHEN_DENIED)
+        super().add_api_operation(path, methods, view_func, **kwargs)
 
 
 def _json_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -173,3 +173,27 @@ def test_the_docs_page_works_offline_under_the_site_csp(client, db):
         assert href.startswith("/"), href
     assert "style=" not in html
     assert not re.search(r'src="(https?:)?//', html)
+
+
+@pytest.mark.parametrize(
+    ("role", "method", "path", "body"),
+    [
+        ("steering", "post", "/beneficiaries", {"nickname": 1}),
+        ("national", "get", "/beneficiaries", None),
+        ("referent", "post", "/structures", {"kind": "planète"}),
+        ("commission_member", "patch", "/structures/{ft}", {}),
+    ],
+)
+def test_the_policy_is_checked_before_the_input(world, api_as, role, method, path, body):
+    """A role the policy denies gets 403 whatever it sends, not the validation errors of its input."""
+    client = api_as(world.personas()[role])
+    url = path.format(ft=world.ft.pk)
+    response = client.get(url, {"limit": "x"}) if method == "get" else getattr(client, method)(url, body)
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Votre rôle ne permet pas cette action."}
+
+
+def test_the_sensitive_operations_answer_404_to_other_roles_before_reading_the_input(world, api_as, followed):
+    response = api_as(world.coordinator).put(f"/beneficiaries/{followed.pk}/sensitive", {"rqth": "x"})
+    assert response.status_code == 404
+    assert api_as(world.steering).get("/beneficiaries/abc/sensitive").status_code == 404

@@ -148,3 +148,11 @@ def test_a_method_not_allowed_gives_a_french_json_405(world, referent):
     assert response.json()["detail"] == (
         "Méthode DELETE non permise sur cette adresse (méthodes permises : GET, POST)."
     )
+
+
+def test_non_utf8_in_the_query_or_the_path_is_not_a_server_error(world, referent, followed):
+    response = referent.client.get("/api/v1/beneficiaries?q=%FF%FEawa", headers=referent._headers(None))
+    assert response.status_code == 200
+    response = referent.client.get("/api/v1/qpv/%FF%FE", headers=referent._headers(None))
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == ["path", "code"]
