@@ -102,7 +102,7 @@ def test_partners_of_the_real_kinds_with_their_partnership(demo):
     assert AuditEvent.objects.filter(code="structure.create", cite=demo).count() == structures.count()
 
 
-def test_every_role_has_a_login_with_the_demo_password(demo):
+def test_every_role_has_a_login_with_the_demo_password(demo, client):
     memberships = Membership.objects.filter(user__email__in=[p.email for p in amiens.PERSONAS])
     assert set(memberships.values_list("role", flat=True)) == set(Role.values)
     association = User.objects.get(email="membre.association@example.org")
@@ -115,6 +115,8 @@ def test_every_role_has_a_login_with_the_demo_password(demo):
         assert user.has_usable_password()
         assert identify_hasher(user.password).algorithm == get_hasher().algorithm
         assert user.check_password(DEMO_PASSWORD)
+    for persona in amiens.PERSONAS:
+        assert client.login(username=persona.email, password=DEMO_PASSWORD)
     # Every membership creation is audited.
     assert AuditEvent.objects.filter(code="membership.add").count() == Membership.objects.count()
 
