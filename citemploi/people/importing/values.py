@@ -151,22 +151,61 @@ def parse_date(value: Any) -> date:
         raise Invalid("Cette date n'existe pas.") from exc
 
 
+def birth_date_parser(today: date) -> Parser:
+    def parse(value: Any) -> date:
+        result = parse_date(value)
+        if result > today:
+            raise Invalid("La date de naissance est dans le futur.")
+        if result.year < 1900:
+            raise Invalid("Date de naissance invraisemblable (avant 1900).")
+        return result
+
+    return parse
+
+
+def past_date_parser(today: date) -> Parser:
+    def parse(value: Any) -> date:
+        result = parse_date(value)
+        if result > today:
+            raise Invalid("Cette date est dans le futur.")
+        if result.year < 1990:
+            raise Invalid("Date invraisemblable (avant 1990).")
+        return result
+
+    return parse
+
+
 def parse_birth_date(value: Any) -> date:
-    result = parse_date(value)
-    if result > timezone.localdate():
-        raise Invalid("La date de naissance est dans le futur.")
-    if result.year < 1900:
-        raise Invalid("Date de naissance invraisemblable (avant 1900).")
-    return result
+    return birth_date_parser(timezone.localdate())(value)
 
 
 def parse_past_date(value: Any) -> date:
-    result = parse_date(value)
-    if result > timezone.localdate():
-        raise Invalid("Cette date est dans le futur.")
-    if result.year < 1990:
-        raise Invalid("Date invraisemblable (avant 1990).")
-    return result
+    return past_date_parser(timezone.localdate())(value)
+
+
+def memo(parser: Parser, size: int = 10_000) -> Parser:
+    """The parser, remembering its answers (errors too) for up to `size` distinct cells.
+
+    Columns of a list repeat the same few values (oui/non, a level, a QPV, the date of an event):
+    each is parsed once.
+    """
+    seen: dict[tuple[type, Any], tuple[bool, Any]] = {}
+
+    def parse(value: Any) -> Any:
+        key = (type(value), value)
+        found = seen.get(key)
+        if found is None:
+            try:
+                found = (True, parser(value))
+            except Invalid as exc:
+                found = (False, exc.message)
+            if len(seen) < size:
+                seen[key] = found
+        if found[0]:
+            return found[1]
+        raise Invalid(found[1])
+
+    return parse
 
 
 # --- Yes / no, gender, referentials ------------------------------------------------------------------------
