@@ -85,7 +85,9 @@ class PolicyRouter(Router):
 
 def _json_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     return JsonResponse(
-        {"detail": "Adresse inconnue dans l'API. La liste des opérations est sur /api/v1/docs."}, status=404
+        {"detail": "Adresse inconnue dans l'API. La liste des opérations est sur /api/v1/docs."},
+        status=404,
+        json_dumps_params={"ensure_ascii": False},
     )
 
 
@@ -106,6 +108,7 @@ def _api_view(view: Callable) -> Callable:
                     "detail": f"Méthode {request.method} non permise sur cette adresse (méthodes permises : {allow})."
                 },
                 status=405,
+                json_dumps_params={"ensure_ascii": False},
             )
             response["Allow"] = allow
         add_never_cache_headers(response)
