@@ -1,0 +1,109 @@
+"""The public directory of services: no sign-in, plain French, made for a phone first.
+
+A resident searches by need (one of the 11 barriers in their words, or a theme), by commune or QPV, and by
+public; each service page says how to get the service. Searches that find nothing are counted (what was asked,
+where, which day — nothing about who asked) as a signal of unmet needs for the cité's diagnostic.
+"""
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from citemploi.offer import queries, services
+from citemploi.offer.enums import Mobiliser, ModeAccueil, ModeMobilisation, Public
+from citemploi.offer.models import Service
+from citemploi.offer.referentials import BARRIERS, BARRIERS_BY_CODE, barriers_for_themes
+from citemploi.www.common import paginate
+from citemploi.www.directory.forms import SearchForm
+
+RESULTS_PER_PAGE = 20
+
+
+@login_not_required
+def home(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(vocabulary=queries.theme_vocabulary())
+    return render(request, "directory/home.html", {"form": form, "barriers": BARRIERS})
+
+
+@login_not_required
+def results(request: HttpRequest) -> HttpResponse:
+    vocabulary = queries.theme_vocabulary()
+    form = SearchForm(request.GET or None, vocabulary=vocabulary)
+    if not form.is_valid():
+        return render(
+            request, "directory/results.html", {"form": form, "page": None, "rows": [], "asked": []}
+        )
+    search = form.search()
+    place = queries.resolve_place(search.commune, search.qpv)
+    today = timezone.localdate()
+    page = paginate(request, queries.directory_search(search, place, today), per_page=RESULTS_PER_PAGE)
+    if page.paginator.count == 0:
+        services.record_empty_search(search, place, today)
+    rows = [
+        {"service": s, "barriers": barriers_for_themes(t.code for t in s.themes.all())}
+        for s in page.object_list
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "directory/results.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "querystring": query.urlencode(),
+            "asked": _asked(search, place, vocabulary),
+            "has_criteria": search.has_criteria,
+        },
+    )
+
+
+def _asked(search: queries.Search, place: queries.Place, vocabulary) -> list[str]:
+    """What was asked, in words, to remind it above the results."""
+    asked = []
+    if search.barrier:
+        asked.append(BARRIERS_BY_CODE[search.barrier].public_label)
+    if search.theme:
+        asked.append(vocabulary.label(search.theme))
+    if place.given:
+        asked.append(place.label)
+    if search.public:
+        asked.append(dict(Public.choices)[search.public])
+    return asked
+
+
+@login_not_required
+def service(request: HttpRequest, pk: int) -> HttpResponse:
+    today = timezone.localdate()
+    try:
+        found = queries.with_details(queries.directory_services(today)).get(pk=pk)
+    except (Service.DoesNotExist, OverflowError) as exc:
+        raise Http404("Ce service n'existe pas ou n'est plus proposé.") from exc
+    vocabulary = queries.theme_vocabulary()
+    themes = [t.code for t in found.themes.all()]
+    modes = set(found.modes_mobilisation)
+    return render(
+        request,
+        "directory/service.html",
+        {
+            "service": found,
+            "barriers": barriers_for_themes(themes),
+            "themes": [vocabulary.label(code) for code in themes],
+            "publics": queries.labels_of(
+                (p.code for p in found.publics.all() if p.code != Public.TOUS_PUBLICS), Public.choices
+            ),
+            "for_everyone": not found.publics.all()
+            or any(p.code == Public.TOUS_PUBLICS for p in found.publics.all()),
+            "by_residents": Mobiliser.USAGERS in found.mobilisable_par or not found.mobilisable_par,
+            "by_professionals": Mobiliser.PROFESSIONNELS in found.mobilisable_par,
+            "by_phone": ModeMobilisation.TELEPHONER in modes and (found.phone or found.structure.phone),
+            "by_email": ModeMobilisation.COURRIEL in modes and (found.email or found.structure.email),
+            "in_person": ModeMobilisation.SE_PRESENTER in modes,
+            "by_link": ModeMobilisation.LIEN in modes and found.mobilisation_link,
+            "phone": found.phone or found.structure.phone,
+            "email": found.email or found.structure.email,
+            "remote": ModeAccueil.DISTANCE in found.modes_accueil,
+        },
+    )
