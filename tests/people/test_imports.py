@@ -238,8 +238,9 @@ def test_someone_created_between_the_check_and_the_write_is_caught_in_the_transa
         last_name="Martin-2",
         birth_date=date(1980, 1, 3),
     )
+    prepared = import_service._prepare(ctx, world.ft, report)
     with pytest.raises(ImportRejected) as exc:
-        import_service._write(ctx, world.ft, report)
+        import_service._write(ctx, world.ft, report, prepared)
     assert [(i.line, i.message) for i in exc.value.report.issues] == [
         (4, "Déjà présent(e) dans la cité (fiche créée pendant l'import).")
     ]
@@ -253,7 +254,7 @@ def test_someone_created_between_the_check_and_the_write_is_caught_in_the_transa
         last_name="Martin-1",
         birth_date=date(1980, 1, 2),
     )
-    result = import_service._write(ctx, world.ft, report)
+    result = import_service._write(ctx, world.ft, report, import_service._prepare(ctx, world.ft, report))
     assert (result.created, result.skipped) == (1, 2)
 
 

@@ -8,14 +8,14 @@ This helper keeps Django's own conversions (each field's `get_db_prep_save`, ski
 types whose Python value is already what the driver expects), sends as many rows per statement as the
 database accepts, and reads the ids back in insertion order as bulk_create does. It is used only where
 rows are new, have no expressions nor pre_save hooks other than auto_now(_add), and no signal is expected
-(bulk_create sends none either). Databases without INSERT … RETURNING fall back on bulk_create.
+(bulk_create sends none either). It needs INSERT … RETURNING (SQLite 3.35+, PostgreSQL).
 """
 
 import sqlite3
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.db import connection, models
+from django.db import DatabaseError, NotSupportedError, connection, models
 from django.utils import timezone
 
 #: upper bound on parameters in one statement (SQLite allows 32,766 since 3.32, PostgreSQL 65,535)
@@ -67,41 +67,73 @@ def _converter(field: models.Field) -> Callable[[Any], Any] | None:
     return prepare
 
 
+class Inserter:
+    """New rows of one model: converted for the database first (`values`), inserted later (`insert`).
+
+    The two steps are apart so that the import converts its rows before its transaction opens, and holds
+    the database's write lock only while inserting.
+    """
+
+    def __init__(self, model: type[models.Model]):
+        if not connection.features.can_return_rows_from_bulk_insert:
+            raise NotSupportedError("The import needs INSERT … RETURNING (SQLite 3.35+, PostgreSQL).")
+        self.model = model
+        opts = model._meta
+        self.fields = [f for f in opts.concrete_fields if not f.primary_key]
+        self.attnames = [f.attname for f in self.fields]
+        self.converters = [(i, c) for i, c in enumerate(_converter(f) for f in self.fields) if c is not None]
+        # auto_now / auto_now_add, as pre_save would set them: one instant for all the rows.
+        self.stamped = [
+            f.attname
+            for f in self.fields
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        ]
+        self.now = timezone.now()
+        qn = connection.ops.quote_name
+        columns = ", ".join(qn(f.column or f.attname) for f in self.fields)
+        self.head = f"INSERT INTO {qn(opts.db_table)} ({columns}) VALUES "
+        self.one_row = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
+        self.returning = f" RETURNING {qn(opts.pk.column or opts.pk.attname)}"
+
+    def position(self, attname: str) -> int:
+        return self.attnames.index(attname)
+
+    def converter(self, attname: str) -> Callable[[Any], Any]:
+        found = dict(self.converters).get(self.position(attname))
+        return found or (lambda value: value)
+
+    def values(self, obj: models.Model) -> tuple[Any, ...]:
+        """The database values of a new instance, in column order (a tuple: cheap to keep by the thousand)."""
+        for attname in self.stamped:
+            setattr(obj, attname, self.now)
+        data = obj.__dict__
+        row = [data[name] for name in self.attnames]
+        for index, convert in self.converters:
+            row[index] = convert(row[index])
+        return tuple(row)
+
+    def insert(self, rows: Sequence[Sequence[Any]]) -> list[int]:
+        """Insert rows of database values; their ids, in the same order."""
+        per_statement = max(1, _max_params() // len(self.fields))
+        ids: list[int] = []
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), per_statement):
+                chunk = rows[start : start + per_statement]
+                params = [value for row in chunk for value in row]
+                cursor.execute(self.head + ", ".join([self.one_row] * len(chunk)) + self.returning, params)
+                ids.extend(row[0] for row in cursor.fetchall())
+        if len(ids) != len(rows):
+            raise DatabaseError(f"{len(rows)} rows inserted, {len(ids)} ids returned.")
+        return ids
+
+
 def insert(model: type[models.Model], objs: Sequence[models.Model]) -> None:
     """Insert new instances of `model` and set their primary keys (as bulk_create does)."""
     if not objs:
         return
-    if not connection.features.can_return_rows_from_bulk_insert:
-        model._default_manager.bulk_create(objs)  # type: ignore[attr-defined]
-        return
-    opts = model._meta
-    fields = [f for f in opts.concrete_fields if not f.primary_key]
-    now = timezone.now()
-    for field in fields:
-        # auto_now / auto_now_add, as pre_save would set them (one instant for the whole batch).
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            for obj in objs:
-                setattr(obj, field.attname, now)
-    attnames = [f.attname for f in fields]
-    converters = [(i, c) for i, c in enumerate(_converter(f) for f in fields) if c is not None]
-    qn = connection.ops.quote_name
-    head = f"INSERT INTO {qn(opts.db_table)} ({', '.join(qn(f.column or f.attname) for f in fields)}) VALUES "
-    one_row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    returning = f" RETURNING {qn(opts.pk.column or opts.pk.attname)}"
-    per_statement = max(1, _max_params() // len(fields))
-    with connection.cursor() as cursor:
-        for start in range(0, len(objs), per_statement):
-            chunk = objs[start : start + per_statement]
-            params: list[Any] = []
-            for obj in chunk:
-                values = obj.__dict__
-                row = [values[name] for name in attnames]
-                for index, convert in converters:
-                    row[index] = convert(row[index])
-                params.extend(row)
-            cursor.execute(head + ", ".join([one_row] * len(chunk)) + returning, params)
-            ids = [row[0] for row in cursor.fetchall()]
-            for obj, pk in zip(chunk, ids, strict=True):
-                obj.pk = pk
-                obj._state.adding = False
-                obj._state.db = connection.alias
+    inserter = Inserter(model)
+    ids = inserter.insert([inserter.values(obj) for obj in objs])
+    for obj, pk in zip(objs, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = connection.alias

@@ -14,8 +14,8 @@ database's write lock); one query fetches the cité's identity keys and one its 
 bulk-inserted in batches with their audit rows. No query runs per row.
 """
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +28,8 @@ from citemploi.core.context import ActingContext
 from citemploi.core.models import AuditEvent
 from citemploi.core.policy import Scope
 from citemploi.partners.models import Structure
-from citemploi.people.importing import inserts
 from citemploi.people.importing.fields import check_mapping, resolve_mapping
+from citemploi.people.importing.inserts import Inserter
 from citemploi.people.importing.reading import Source, open_table
 from citemploi.people.importing.validation import ImportReport, Issue, ValidRow, validate
 from citemploi.people.models import Beneficiary
@@ -176,34 +176,66 @@ def import_people(
     )
     if report.has_errors:
         raise ImportRejected(replace(report, rows=[]))
-    return _write(ctx, responsible, report)
+    prepared = _prepare(ctx, responsible, report)
+    report.rows = []  # what the write needs is in `prepared` now
+    return _write(ctx, responsible, report, prepared)
+
+
+@dataclass
+class _Prepared:
+    """The people and their `beneficiary.create` audit changes, converted for the database."""
+
+    people: Inserter
+    lines: list[int] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    changes: list[tuple[Any, ...]] = field(default_factory=list)  # new values of BENEFICIARY_FIELDS
+
+    def keep(self, indexes: list[int]) -> None:
+        for name in ("lines", "keys", "rows", "changes"):
+            values = getattr(self, name)
+            setattr(self, name, [values[i] for i in indexes])
+
+
+def _prepare(ctx: ActingContext, structure: Structure, report: ImportReport) -> _Prepared:
+    """Build every new file and its audit changes before the transaction opens (it then only inserts)."""
+    fields = report.fields
+    slot = fields.index("qpv") if "qpv" in fields else None
+    used = (
+        {values[slot] for _, _, values in report.rows if values[slot] is not None}
+        if slot is not None
+        else set()
+    )
+    qpvs = QPV.objects.in_bulk(used)
+    prepared = _Prepared(people=Inserter(Beneficiary))
+    for row in report.rows:
+        person = _new_beneficiary(ctx, structure, fields, row, qpvs)
+        prepared.lines.append(row[0])
+        prepared.keys.append(row[1])
+        prepared.rows.append(prepared.people.values(person))
+        # Only the new values: they share their strings with the row; the JSON is made at insert time.
+        prepared.changes.append(tuple(new for _old, new in creation_changes(person).values()))
+    return prepared
 
 
 @transaction.atomic
-def _write(ctx: ActingContext, structure: Structure, report: ImportReport) -> ImportResult:
+def _write(
+    ctx: ActingContext, structure: Structure, report: ImportReport, prepared: _Prepared
+) -> ImportResult:
     cite_id = ctx.cite_id or 0
     # People created since the file was checked (another user, another import) are caught here,
     # inside the transaction.
     existing = existing_identity_keys(cite_id)
-    rows = report.rows
-    late = [row for row in rows if row[1] in existing]
+    late = [i for i, key in enumerate(prepared.keys) if key in existing]
     if late:
         if not report.skip_existing:
-            raise ImportRejected(_with_late_duplicates(report, late))
-        rows = [row for row in rows if row[1] not in existing]
+            raise ImportRejected(_with_late_duplicates(report, [prepared.lines[i] for i in late]))
+        prepared.keep([i for i, key in enumerate(prepared.keys) if key not in existing])
     skipped = report.to_skip + len(late)
-    fields = report.fields
-    slot = fields.index("qpv") if "qpv" in fields else None
-    qpvs = (
-        QPV.objects.in_bulk({values[slot] for _, _, values in rows if values[slot] is not None})
-        if slot is not None
-        else {}
-    )
-    actor = _AuditActor(ctx)
-    for batch in _batches(rows, BATCH_SIZE):
-        people = [_new_beneficiary(ctx, structure, fields, row, qpvs) for row in batch]
-        inserts.insert(Beneficiary, people)
-        inserts.insert(AuditEvent, [actor.created(person) for person in people])
+    audit_rows = _AuditRows(ctx)
+    for start in range(0, len(prepared.rows), BATCH_SIZE):
+        ids = prepared.people.insert(prepared.rows[start : start + BATCH_SIZE])
+        audit_rows.insert(ids, prepared.changes[start : start + BATCH_SIZE])
     event = audit.log(
         ctx,
         "beneficiary.import",
@@ -213,24 +245,25 @@ def _write(ctx: ActingContext, structure: Structure, report: ImportReport) -> Im
             "structure": structure.name,
             "structure_id": structure.pk,
             "lines": report.lines,
-            "created": len(rows),
+            "created": len(prepared.rows),
             "skipped": skipped,
         },
     )
     return ImportResult(
-        created=len(rows), skipped=skipped, structure=structure, filename=report.filename, event_id=event.pk
+        created=len(prepared.rows),
+        skipped=skipped,
+        structure=structure,
+        filename=report.filename,
+        event_id=event.pk,
     )
 
 
-def _with_late_duplicates(report: ImportReport, late: list[ValidRow]) -> ImportReport:
+def _with_late_duplicates(report: ImportReport, lines: list[int]) -> ImportReport:
     message = "Déjà présent(e) dans la cité (fiche créée pendant l'import)."
-    issues = [Issue(line, "", "", message) for line, _key, _values in late]
-    return replace(report, issues=issues, in_error=len(late), to_create=report.to_create - len(late), rows=[])
-
-
-def _batches(rows: list[ValidRow], size: int) -> Iterator[list[ValidRow]]:
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
+    issues = [Issue(line, "", "", message) for line in lines]
+    return replace(
+        report, issues=issues, in_error=len(lines), to_create=report.to_create - len(lines), rows=[]
+    )
 
 
 def _new_beneficiary(
@@ -255,25 +288,42 @@ def _new_beneficiary(
     return beneficiary
 
 
-class _AuditActor:
-    """Builds `beneficiary.create` audit rows as audit.log writes them, for a bulk insert."""
+def creation_changes(beneficiary: Beneficiary) -> dict[str, Any]:
+    """The changes of a `beneficiary.create` audit row, as services.create_beneficiary writes them.
+
+    (old, new) pairs: tuples, stored as JSON arrays, spare the garbage collector 100,000 lists.
+    """
+    return {f: (None, audit._jsonable(getattr(beneficiary, f))) for f in BENEFICIARY_FIELDS}
+
+
+class _AuditRows:
+    """`beneficiary.create` audit rows as audit.log writes them, inserted in bulk once the ids are known."""
 
     def __init__(self, ctx: ActingContext):
         user = ctx.user
-        self.common: dict[str, Any] = {
-            "cite_id": ctx.cite_id,
-            "actor_id": user.pk if user and user.pk else None,
-            "actor_label": str(user) if user else "système",
-            "actor_structure_id": ctx.structure_id,
-            "actor_role": ctx.role or "",
-            "code": "beneficiary.create",
-            "object_type": Beneficiary._meta.label_lower,
-            "via": ctx.via,
-        }
-
-    def created(self, beneficiary: Beneficiary) -> AuditEvent:
-        # (old, new) as audit.log stores them; tuples (JSON arrays once stored) spare the garbage collector.
-        changes = {f: (None, audit._jsonable(getattr(beneficiary, f))) for f in BENEFICIARY_FIELDS}
-        return AuditEvent(
-            **self.common, object_id=str(beneficiary.pk), beneficiary_id=beneficiary.pk, changes=changes
+        self.inserter = Inserter(AuditEvent)
+        template = AuditEvent(
+            cite_id=ctx.cite_id,
+            actor_id=user.pk if user and user.pk else None,
+            actor_label=str(user) if user else "système",
+            actor_structure_id=ctx.structure_id,
+            actor_role=ctx.role or "",
+            code="beneficiary.create",
+            object_type=Beneficiary._meta.label_lower,
+            via=ctx.via,
         )
+        self.template = list(self.inserter.values(template))
+        self.object_id = self.inserter.position("object_id")
+        self.beneficiary_id = self.inserter.position("beneficiary_id")
+        self.changes = self.inserter.position("changes")
+        self.to_json = self.inserter.converter("changes")
+
+    def insert(self, ids: list[int], new_values: list[tuple[Any, ...]]) -> None:
+        rows = []
+        for pk, values in zip(ids, new_values, strict=True):
+            row = self.template.copy()
+            changes = {name: (None, value) for name, value in zip(BENEFICIARY_FIELDS, values, strict=True)}
+            row[self.object_id], row[self.beneficiary_id] = str(pk), pk
+            row[self.changes] = self.to_json(changes)
+            rows.append(row)
+        self.inserter.insert(rows)
