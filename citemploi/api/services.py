@@ -243,7 +243,7 @@ def _split(payload: ServiceFields) -> tuple[dict[str, Any], dict[str, Any]]:
     """Service fields, and the child lists given (themes, publics, areas)."""
     values = payload.model_dump(exclude_unset=True)
     data = {k: v for k, v in values.items() if k not in CHILDREN}
-    children = {k: values[k] for k in ("themes", "publics", "areas") if k in values}
+    children: dict[str, Any] = {k: values[k] for k in ("themes", "publics", "areas") if k in values}
     return data, children
 
 
