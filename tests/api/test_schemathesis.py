@@ -23,7 +23,7 @@ CHECKS = [not_a_server_error, response_schema_conformance]
 # The database state (the `world` and the rows earlier examples created) is shared by the examples of an
 # operation on purpose: hence the one health check suppressed.
 BOUNDS = settings(
-    max_examples=20,
+    max_examples=15,
     derandomize=True,
     deadline=None,
     database=None,
