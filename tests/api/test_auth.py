@@ -120,9 +120,19 @@ def test_the_openapi_document_is_public_and_describes_the_bearer_scheme(openapi)
     assert [s["scheme"] for s in schemes.values()] == ["bearer"]
 
 
+OPERATIONS = {
+    "structures_list", "structures_read", "structures_create", "structures_update",
+    "qpv_list", "qpv_read",
+    "beneficiaries_list", "beneficiaries_read", "beneficiaries_create", "beneficiaries_update",
+    "beneficiaries_sensitive_read", "beneficiaries_sensitive_update",
+    "consents_list", "consents_record", "consents_withdraw",
+    "followup_list", "followup_add", "followup_end",
+}  # fmt: skip
+
+
 def test_every_operation_declares_a_policy_action_and_requires_the_token(openapi):
     operations = list(_operations(openapi))
-    assert len(operations) == 18
+    assert OPERATIONS <= {operation["operationId"] for _, _, operation in operations}
     for method, path, operation in operations:
         assert operation.get("x-citemploi-action") in POLICY, (method, path)
         assert operation["security"], (method, path)
@@ -130,8 +140,13 @@ def test_every_operation_declares_a_policy_action_and_requires_the_token(openapi
 
 
 def test_path_parameters_have_the_agreed_names(openapi):
-    names = {p for _, path, _ in _operations(openapi) for p in re.findall(r"{(\w+)}", path)}
-    assert names <= {"structure_id", "beneficiary_id", "consent_id", "member_id", "code"}
+    names = {
+        p
+        for _, path, _ in _operations(openapi)
+        if path.startswith(("/api/v1/structures", "/api/v1/qpv", "/api/v1/beneficiaries"))
+        for p in re.findall(r"{(\w+)}", path)
+    }
+    assert names == {"structure_id", "beneficiary_id", "consent_id", "member_id", "code"}
 
 
 def test_lists_of_values_are_documented_with_their_french_labels(openapi):
