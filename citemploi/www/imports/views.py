@@ -108,6 +108,14 @@ def _pending(request: HttpRequest) -> Pending | None:
     return Pending(request, token, data, path)
 
 
+def _forget_abandoned(request: HttpRequest) -> None:
+    """Drop from the session the uploads whose file is gone (expired or imported)."""
+    pending = request.session.get(SESSION_KEY, {})
+    kept = {token: data for token, data in pending.items() if upload_path(token) is not None}
+    if len(kept) != len(pending):
+        request.session[SESSION_KEY] = kept
+
+
 def _restart(request: HttpRequest, message: str) -> HttpResponse:
     messages.error(request, message)
     return redirect("imports:people")
@@ -133,6 +141,7 @@ def people_import(request: HttpRequest) -> HttpResponse:
             form.add_error("structure" if "structure" in form.fields else None, exc.messages)
         else:
             structure = form.cleaned_data.get("structure")
+            _forget_abandoned(request)
             pending = Pending(request, stored.token, {}, stored.path)
             pending.save(
                 filename=stored.filename,
@@ -162,15 +171,18 @@ def people_mapping(request: HttpRequest) -> HttpResponse:
     pending = _pending(request)
     if pending is None:
         return _restart(request, "Téléversez d'abord le fichier à importer.")
-    requested_sheet = request.GET.get("feuille")
-    if requested_sheet is not None and requested_sheet != (pending.sheet or ""):
-        pending.save(sheet=requested_sheet or None, mapping=None)
-        return redirect(pending.url("imports:people_mapping"))
     try:
         overview = file_overview(pending.path, pending.filename, sheet=pending.sheet)
     except ImportFileError as exc:
         pending.forget()
         return _restart(request, exc.message)
+    requested_sheet = request.GET.get("feuille")
+    if requested_sheet and requested_sheet != overview.sheet:
+        if requested_sheet in overview.sheet_names:
+            pending.save(sheet=requested_sheet, mapping=None)
+        else:
+            messages.error(request, f"La feuille « {requested_sheet} » n'existe pas dans ce classeur.")
+        return redirect(pending.url("imports:people_mapping"))
     mapping = pending.mapping
     if mapping is None:
         mapping = detect_mapping(overview.columns)

@@ -13,8 +13,9 @@ from django.test import Client
 from django.urls import reverse
 
 from citemploi.core.models import AuditEvent
-from citemploi.people.importing.uploads import upload_dir, upload_path
+from citemploi.people.importing.uploads import delete_upload, upload_dir, upload_path
 from citemploi.people.models import Beneficiary
+from citemploi.www.imports.views import SESSION_KEY
 from tests.conftest import login_as
 from tests.factories import BeneficiaryFactory, member
 from tests.people.import_files import HEADER, csv_file, people, person, xlsx_file
@@ -162,6 +163,15 @@ def test_expired_upload_is_gone(client, login, world):
     os.utime(path, (old, old))
     assert client.get(MAPPING, {"jeton": token}).status_code == 404
     assert not path.exists()
+    assert token not in client.session[SESSION_KEY]
+
+
+def test_abandoned_uploads_are_dropped_from_the_session_at_the_next_upload(client, login, world):
+    login(world.referent_ft)
+    first = token_of(upload(client, csv_file(people(1))))
+    delete_upload(first)  # as the purge would
+    second = token_of(upload(client, csv_file(people(1))))
+    assert list(client.session[SESSION_KEY]) == [second]
 
 
 def test_referent_imports_for_their_structure_without_choosing_it(client, login, world):
@@ -282,6 +292,9 @@ def test_workbook_sheet_can_be_chosen(client, login, world):
     token = token_of(upload(client, data, "forum.xlsx"))
     html = client.get(MAPPING, {"jeton": token}).content.decode()
     assert '<label class="fr-label" for="feuille">' in html and "(feuille « Lisez-moi »)" in html
+    response = client.get(MAPPING, {"jeton": token, "feuille": "Absente"})
+    assert response.status_code == 302 and upload_path(token) is not None  # the upload is kept
+    assert "La feuille « Absente » n&#x27;existe pas" in client.get(response["Location"]).content.decode()
     response = client.get(MAPPING, {"jeton": token, "feuille": "Personnes"})
     assert response.status_code == 302
     assert detected_mapping(client, token)["col_0"] == "last_name"
