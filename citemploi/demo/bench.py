@@ -1,7 +1,8 @@
 """Benchmark data sets: N cités named after real cities with QPV, M fictitious people spread over them.
 
 Written with bulk inserts, in batches, one transaction per cité, so that memory stays flat and 500,000
-people take minutes. The rows keep the invariants of the services (identity key, "invisible" flag, one
+people take minutes: the high-volume tables go through `people.importing.inserts.insert` (multi-row
+INSERT … RETURNING, about a quarter less CPU than `bulk_create` here), the others through `bulk_create`. The rows keep the invariants of the services (identity key, "invisible" flag, one
 referent of the responsible structure, sensitive information recorded by that référent, consent and
 follow-up rows) and the audit rows the services would have written, built by `_event` like `audit.log`.
 Deterministic: each cité draws from its own generator seeded with (seed, cité), whatever the batch size.
@@ -38,6 +39,7 @@ from citemploi.partners.enums import CooperationFormat, RoleInCite, StructureKin
 from citemploi.partners.models import Membership, Partnership, Structure
 from citemploi.partners.services import STRUCTURE_FIELDS
 from citemploi.people.enums import ConsentScope
+from citemploi.people.importing import inserts
 from citemploi.people.models import Beneficiary, Consent, FollowUpMember, SensitiveInfo
 from citemploi.people.services import BENEFICIARY_FIELDS, identity_key
 from citemploi.territory.models import Cite
@@ -47,6 +49,8 @@ R = RoleInCite
 C = CooperationFormat
 
 BATCH_SIZE = 2000
+#: rows per INSERT statement (see `_insert`)
+ROWS_PER_STATEMENT = 512
 #: e-mail of the national animator, shared with the Amiens demo
 NATIONAL_EMAIL = "anct@example.org"
 
@@ -141,6 +145,18 @@ def pick_cities(count: int) -> list[City]:
     return chosen
 
 
+def _insert(model: type[models.Model], objs: list[Any]) -> None:
+    """Multi-row inserts of ROWS_PER_STATEMENT rows, the remainder in power-of-two chunks: each statement
+    shape is prepared once and stays in sqlite3's statement cache (128 entries), instead of one huge
+    statement per remainder size filling it, which made memory grow with the size of a cité."""
+    start = 0
+    while start < len(objs):
+        left = len(objs) - start
+        size = ROWS_PER_STATEMENT if left >= ROWS_PER_STATEMENT else 1 << (left.bit_length() - 1)
+        inserts.insert(model, objs[start : start + size])
+        start += size
+
+
 def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -184,7 +200,7 @@ class _Events:
         )
 
     def flush(self) -> None:
-        AuditEvent.objects.bulk_create(self.rows, batch_size=1000)
+        _insert(AuditEvent, self.rows)
         self.rows = []
 
 
@@ -411,7 +427,7 @@ def _write_people(
         )
         rows.append((beneficiary, actor, sensitive, consents, followups))
 
-    Beneficiary.objects.bulk_create([row[0] for row in rows], batch_size=500)
+    _insert(Beneficiary, [row[0] for row in rows])
     events = _Events()
     consent_rows: list[tuple[Consent, Membership]] = []
     infos: list[SensitiveInfo] = []
@@ -459,9 +475,9 @@ def _write_people(
                     actor,
                 )
             )
-    Consent.objects.bulk_create([c for c, _ in consent_rows], batch_size=1000)
-    SensitiveInfo.objects.bulk_create(infos, batch_size=1000)
-    FollowUpMember.objects.bulk_create([m for m, _ in followup_rows], batch_size=1000)
+    _insert(Consent, [c for c, _ in consent_rows])
+    _insert(SensitiveInfo, infos)
+    _insert(FollowUpMember, [m for m, _ in followup_rows])
     for consent, actor in consent_rows:
         events.add(
             actor,
