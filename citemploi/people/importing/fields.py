@@ -6,7 +6,7 @@ accents, case and punctuation ignored), and an explicit mapping (column title �
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from citemploi.core.text import fold
 from citemploi.people.importing import values as v
@@ -185,6 +185,28 @@ FIELDS: list[ImportField] = [
     ),
 ]
 
+_TEXT_HINTS = {
+    "last_name": "texte",
+    "first_name": "texte",
+    "email": "adresse e-mail valide",
+    "phone": "numéro de téléphone (chiffres, espaces, +, points ou tirets)",
+    "address": "texte",
+    "city": "texte",
+    "qpv_list_version": "texte (ex. 2024)",
+}
+_CHOICE_HINTS = {"education_level": " ; ou CAP, bac, bac+2, licence, master, niveaux V à I"}
+
+
+def _hint(f: ImportField) -> str:
+    if f.hint:
+        return f.hint
+    if f.name in _TEXT_HINTS:
+        return _TEXT_HINTS[f.name]
+    choices = Beneficiary._meta.get_field(f.name).choices or []
+    return ", ".join(str(label) for _code, label in choices) + _CHOICE_HINTS.get(f.name, "")
+
+
+FIELDS = [replace(f, hint=_hint(f)) for f in FIELDS]
 BY_NAME: dict[str, ImportField] = {f.name: f for f in FIELDS}
 REQUIRED = [f.name for f in FIELDS if f.required]
 
