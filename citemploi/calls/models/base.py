@@ -1,0 +1,22 @@
+"""What the models of the calls share: the transition log of a state machine."""
+
+from django.conf import settings
+from django.db import models
+
+
+class TransitionLog(models.Model):
+    """One change of status: who, when, from, to, why (plus details such as the rule results seen)."""
+
+    from_status = models.CharField("de", max_length=30)
+    to_status = models.CharField("vers", max_length=30)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField("par", max_length=300)
+    reason = models.TextField("motif", blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField("le", auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "id"]

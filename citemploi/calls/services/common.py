@@ -1,0 +1,36 @@
+"""Helpers shared by the services."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F, Model
+
+from citemploi.core.access import require
+from citemploi.core.context import ActingContext
+
+
+class StaleEdit(Exception):
+    """The object changed since the form was opened: the edit is refused, nothing is lost."""
+
+
+def check_version(obj: Any, expected_version: int | None, what: str = "Le dossier") -> None:
+    if expected_version is not None and obj.version != expected_version:
+        raise StaleEdit(
+            f"{what} a été modifié entre-temps. Rechargez la page ; votre saisie n'a pas été enregistrée."
+        )
+
+
+def bump_version(obj: Model) -> None:
+    type(obj).objects.filter(pk=obj.pk).update(version=F("version") + 1)
+    obj.refresh_from_db(fields=["version"])
+
+
+def require_in_cite(ctx: ActingContext, action: str, cite_id: int) -> None:
+    """The action is allowed and the object belongs to the acting cité."""
+    require(ctx, action)
+    if cite_id != ctx.cite_id:
+        raise PermissionDenied("Cet objet ne relève pas de votre cité.")
+
+
+def invalid(field: str | None, message: str) -> ValidationError:
+    return ValidationError({field: message} if field else message)
