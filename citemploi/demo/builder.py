@@ -150,12 +150,9 @@ def build_amiens(*, seed: int, people: int = 150, today: date | None = None) -> 
 
 def _build_amiens(*, seed: int, people: int, today: date) -> DemoSummary:
     gen = PersonGenerator(seed, today)
-    rng = gen.rng
     summary = DemoSummary(cites=1)
-
     commune = ensure_commune(amiens.COMMUNE_INSEE, amiens.COMMUNE_NAME, amiens.DEPARTMENT)
-    qpvs = ensure_qpvs(amiens.QPVS, commune)
-    qpv_by_code = {q.code: q for q in qpvs}
+    qpvs = {q.code: q for q in ensure_qpvs(amiens.QPVS, commune)}
     summary.qpvs = len(qpvs)
     cite = Cite.objects.create(
         slug=amiens.CITE_SLUG,
@@ -165,14 +162,13 @@ def _build_amiens(*, seed: int, people: int, today: date) -> DemoSummary:
         epci_siren=amiens.EPCI_SIREN,
     )
     cite.communes.add(commune)
-    cite.qpvs.set(qpvs)
+    cite.qpvs.set(qpvs.values())
 
     users = ensure_users(
         [(p.email, p.first_name, p.last_name) for p in amiens.PERSONAS], make_password(DEMO_PASSWORD)
     )
     summary.users = len(users)
     persona_user = {p.key: users[p.email] for p in amiens.PERSONAS}
-
     # The first coordinator: no service can create them (adding members needs a coordinator).
     coordinator = Membership.objects.create(
         user=persona_user["coordinator"], cite=cite, structure=None, role=Role.COORDINATOR
@@ -185,25 +181,40 @@ def _build_amiens(*, seed: int, people: int, today: date) -> DemoSummary:
     )
     coordinator_ctx = ActingContext(user=coordinator.user, membership=coordinator, via="cli")
 
-    structures: dict[str, Structure] = {}
-    specs = {spec.key: spec for spec in amiens.STRUCTURES}
-    for spec in amiens.STRUCTURES:
-        structures[spec.key] = partner_services.create_structure(
-            ctx=coordinator_ctx,
+    structures = _create_structures(gen, coordinator_ctx, commune, qpvs)
+    summary.structures = len(structures)
+    referents = _add_members(coordinator_ctx, persona_user, structures, summary)
+    _create_people(gen, people, coordinator_ctx, qpvs, structures, referents, summary)
+    return summary
+
+
+def _create_structures(
+    gen: PersonGenerator, ctx: ActingContext, commune: Commune, qpvs: dict[str, QPV]
+) -> dict[str, Structure]:
+    """The partners of the cité, with their partnership (role, cooperation format, QPV of intervention)."""
+    return {
+        spec.key: partner_services.create_structure(
+            ctx=ctx,
             data={
                 "name": spec.name,
                 "kind": spec.kind,
                 "address": spec.address,
                 "commune": commune,
                 "email": f"contact.{spec.key.replace('_', '-')}@example.org",
-                "phone": fiction_landline(rng),
+                "phone": fiction_landline(gen.rng),
                 "sensitive": spec.sensitive,
             },
             partnership={"role": spec.role, "cooperation_format": spec.cooperation, "since": spec.since},
-            qpvs=[qpv_by_code[code] for code in spec.qpvs],
+            qpvs=[qpvs[code] for code in spec.qpvs],
         )
-    summary.structures = len(structures)
+        for spec in amiens.STRUCTURES
+    }
 
+
+def _add_members(
+    ctx: ActingContext, persona_user: dict[str, User], structures: dict[str, Structure], summary: DemoSummary
+) -> dict[str, list[Membership]]:
+    """The personas' memberships (but the first coordinator's); returns the référents by structure key."""
     referents: dict[str, list[Membership]] = {}
     summary.memberships = 1
     for persona in amiens.PERSONAS:
@@ -222,16 +233,30 @@ def _build_amiens(*, seed: int, people: int, today: date) -> DemoSummary:
                     )
             else:
                 membership = partner_services.add_member(
-                    ctx=coordinator_ctx, user=user, structure=structures[key] if key else None, role=role
+                    ctx=ctx, user=user, structure=structures[key] if key else None, role=role
                 )
             summary.memberships += 1
             if role == Role.REFERENT and key:
                 referents.setdefault(key, []).append(membership)
+    return referents
 
+
+def _create_people(
+    gen: PersonGenerator,
+    people: int,
+    coordinator_ctx: ActingContext,
+    qpvs: dict[str, QPV],
+    structures: dict[str, Structure],
+    referents: dict[str, list[Membership]],
+    summary: DemoSummary,
+) -> None:
+    """The people, in the mix of `people.slots`: each living in a neighbourhood, followed by a structure
+    of the kind drawn (one acting in their QPV when there is one), with consents and a follow-up group."""
+    rng = gen.rng
     places = [
         (
             Place(
-                qpv=qpv_by_code[n.qpv_code] if n.qpv_code else None,
+                qpv=qpvs[n.qpv_code] if n.qpv_code else None,
                 streets=n.streets,
                 postcode=n.postcode,
                 city=amiens.COMMUNE_NAME,
@@ -240,6 +265,7 @@ def _build_amiens(*, seed: int, people: int, today: date) -> DemoSummary:
         )
         for n in amiens.NEIGHBOURHOODS
     ]
+    specs = {spec.key: spec for spec in amiens.STRUCTURES}
     by_kind: dict[str, list[str]] = {}
     for spec in amiens.STRUCTURES:
         by_kind.setdefault(spec.kind, []).append(spec.key)
@@ -250,10 +276,8 @@ def _build_amiens(*, seed: int, people: int, today: date) -> DemoSummary:
     for kind in kinds:
         place = weighted(rng, places)
         qpv_code = place.qpv.code if place.qpv is not None else None
-        candidates = by_kind[kind]
-        local = [key for key in candidates if qpv_code in specs[key].qpvs]
-        key = rng.choice(local or candidates)
-        structure = structures[key]
+        local = [key for key in by_kind[kind] if qpv_code in specs[key].qpvs]
+        key = rng.choice(local or by_kind[kind])
         # The person's référent creates the file; the coordinator does for a structure without one.
         members = referents.get(key, [])
         if members:
@@ -262,7 +286,7 @@ def _build_amiens(*, seed: int, people: int, today: date) -> DemoSummary:
         else:
             ctx = coordinator_ctx
         beneficiary, has_sensitive = _create_person(
-            gen, ctx, kind, place, structure, with_referent=bool(members)
+            gen, ctx, kind, place, structures[key], with_referent=bool(members)
         )
         summary.people += 1
         summary.sensitive += int(has_sensitive)
@@ -283,6 +307,7 @@ def _build_amiens(*, seed: int, people: int, today: date) -> DemoSummary:
                 )
             elif record["scope"] == ConsentScope.SHARING:
                 sharing = True
+        # A follow-up group only with consent to sharing: its members see the file.
         if sharing and rng.random() < 0.45:
             others = [k for k in followup_candidates if k != key]
             for other in rng.sample(others, k=weighted(rng, [(1, 0.7), (2, 0.3)])):
@@ -296,7 +321,6 @@ def _build_amiens(*, seed: int, people: int, today: date) -> DemoSummary:
                     user=member,
                 )
                 summary.followups += 1
-    return summary
 
 
 def _create_person(
