@@ -60,6 +60,21 @@ def test_quoted_fields_keep_delimiters_and_line_breaks_and_lines_are_those_of_th
     ]
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_any_line_break_convention(newline):
+    text = (
+        newline.join(["Nom;Prénom;Date de naissance", "A;B;01/01/1990", "", 'C;"D\fE";02/01/1990']) + newline
+    )
+    columns, rows, _ = read_all(text.encode(), "liste.csv")
+    assert columns == ["Nom", "Prénom", "Date de naissance"]
+    assert rows == [(2, ["A", "B", "01/01/1990"]), (4, ["C", "D\fE", "02/01/1990"])]
+
+
+def test_last_line_without_line_break():
+    _, rows, _ = read_all(b"Nom;Pr\xc3\xa9nom\nA;B", "liste.csv")
+    assert rows == [(2, ["A", "B"])]
+
+
 def test_delimiter_detection_ignores_commas_inside_quotes():
     assert detect_delimiter('Nom;Adresse\n"A";"1, rue B, C"\n') == ";"
     assert detect_delimiter('Nom,Prénom,Adresse\nA,B,"1; rue"\n') == ","

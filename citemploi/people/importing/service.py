@@ -209,7 +209,9 @@ def _prepare(ctx: ActingContext, structure: Structure, report: ImportReport) -> 
     )
     qpvs = QPV.objects.in_bulk(used)
     prepared = _Prepared(people=Inserter(Beneficiary))
-    for row in report.rows:
+    rows = report.rows
+    for index, row in enumerate(rows):
+        rows[index] = None  # type: ignore[call-overload]  # freed as it is converted
         person = _new_beneficiary(ctx, structure, fields, row, qpvs)
         prepared.lines.append(row[0])
         prepared.keys.append(row[1])
