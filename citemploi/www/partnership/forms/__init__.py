@@ -1,0 +1,1 @@
+"""Forms of the partnership screens, one module per area."""

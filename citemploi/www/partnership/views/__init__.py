@@ -1,0 +1,1 @@
+"""Screens of the partnership: map and network, committees and meetings, roadmap, events, employers."""
