@@ -4,6 +4,7 @@ One module per resource; the documentation page (/api/v1/docs) works offline and
 """
 
 from citemploi.api import beneficiaries, consents, errors, followup, qpv, structures
+from citemploi.api import services as offer_services
 from citemploi.api.auth import BearerTokenAuth
 from citemploi.api.base import CitemploiAPI
 from citemploi.api.docs import docs_view
@@ -25,3 +26,4 @@ api.add_router("", qpv.router)
 api.add_router("", beneficiaries.router)
 api.add_router("", consents.router)
 api.add_router("", followup.router)
+api.add_router("", offer_services.router)
