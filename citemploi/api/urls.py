@@ -3,7 +3,7 @@
 One module per resource; the documentation page (/api/v1/docs) works offline and under the site's CSP.
 """
 
-from citemploi.api import beneficiaries, consents, errors, followup, qpv, structures
+from citemploi.api import beneficiaries, consents, errors, followup, partnership, qpv, structures
 from citemploi.api import services as offer_services
 from citemploi.api.auth import BearerTokenAuth
 from citemploi.api.base import CitemploiAPI
@@ -26,4 +26,5 @@ api.add_router("", qpv.router)
 api.add_router("", beneficiaries.router)
 api.add_router("", consents.router)
 api.add_router("", followup.router)
+api.add_router("", partnership.router)
 api.add_router("", offer_services.router)
