@@ -1,6 +1,7 @@
 import pytest
 
 from citemploi.offer.services import load_thematiques
+from tests.api.conftest import api_as  # noqa: F401 - the API client fixture, for test_api.py
 
 #: a few sub-themes, as the official referential would give them (tests must run without ../shared)
 SOME_THEMES = [

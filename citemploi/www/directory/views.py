@@ -51,6 +51,7 @@ def results(request: HttpRequest) -> HttpResponse:
         "directory/results.html",
         {
             "form": form,
+            "searched": True,
             "page": page,
             "rows": rows,
             "querystring": query.urlencode(),

@@ -144,8 +144,8 @@ class ServiceForm(forms.ModelForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.vocabulary = vocabulary
-        theme_values = [code for _, options in vocabulary.grouped_choices() for code, _ in options]
-        choices = [(code, vocabulary.label(code)) for code in theme_values]
+        choices = [option for _, options in vocabulary.grouped_choices() for option in options]
+        theme_values = {code for code, _ in choices}
         instance = self.instance if self.instance.pk else None
         if instance is not None:
             current = [t.code for t in instance.themes.all()]
