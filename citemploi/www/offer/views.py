@@ -17,7 +17,7 @@ from citemploi.core.spreadsheets import csv_bytes, download
 from citemploi.offer import exporting, importing, queries, services, uploads
 from citemploi.offer.enums import Mobiliser, ModeAccueil, ModeMobilisation, Public
 from citemploi.offer.models import Service, stale_cutoff
-from citemploi.offer.referentials import BARRIERS, barriers_for_themes
+from citemploi.offer.referentials import barriers_for_themes
 from citemploi.partners.models import Structure
 from citemploi.www.common import acting, action_required, paginate, render_partial_or_full
 from citemploi.www.offer.forms import ImportForm, PeriodForm, ServiceFilterForm, ServiceForm
@@ -414,6 +414,5 @@ def unmet_needs(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "total": sum(r["total"] for r in rows),
             "all_cites": ctx.scope("service.unmet_needs") == Scope.ALL,
-            "barriers": BARRIERS,
         },
     )
