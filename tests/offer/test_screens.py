@@ -50,7 +50,7 @@ def test_htmx_partial_equals_the_full_page_fragment(client, world):
     assert partial in full
 
 
-def test_list_query_count_is_pinned(client, world):
+def test_list_detail_and_export_query_counts_are_pinned(client, world):
     for i in range(30):
         ServiceFactory(
             structure=world.ft if i % 2 else world.asso, themes=["mobilite", "famille"], publics=["jeunes"]
@@ -59,8 +59,17 @@ def test_list_query_count_is_pinned(client, world):
     client.get("/offre/")
     with CaptureQueriesContext(connection) as ctx:
         assert client.get("/offre/").status_code == 200
-    # session + user + membership + vocabulary + structures filter + count + page + themes/publics/areas + nav
-    assert len(ctx.captured_queries) <= 12, [q["sql"] for q in ctx.captured_queries]
+    # session + user + membership + vocabulary + structures filter + count + page + themes/publics/areas
+    assert len(ctx.captured_queries) <= 10, [q["sql"] for q in ctx.captured_queries]
+    one = ServiceFactory(structure=world.ft, themes=["mobilite"], publics=["jeunes"], areas=["80021"])
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(f"/offre/{one.pk}/").status_code == 200
+    # session + user + membership + service + themes + publics + areas + vocabulary + can edit
+    assert len(ctx.captured_queries) <= 9, [q["sql"] for q in ctx.captured_queries]
+    with CaptureQueriesContext(connection) as ctx:
+        assert len(json.loads(client.get("/offre/export/services.json").content)) == 31
+    # the same for 31 services as for one: no query per service
+    assert len(ctx.captured_queries) <= 9, [q["sql"] for q in ctx.captured_queries]
 
 
 def test_detail_shows_the_barriers_lifted_and_how_to_mobilise(client, world):
