@@ -82,6 +82,13 @@ def update_structure(
             "La structure a été modifiée entre-temps. Rechargez la page ; votre saisie n'a pas été enregistrée."
         )
     _validate_ids(data)
+    if ctx.scope("structure.edit") != "cite":
+        # Only the coordination decides a structure's kind and whether it is sensitive.
+        for name in ("kind", "sensitive"):
+            if name in data and data[name] != getattr(locked, name):
+                raise PermissionDenied(
+                    "Seule la coordination de la cité peut changer le type ou le caractère sensible d'une structure."
+                )
     before = audit.snapshot(locked, list(data))
     for k, v in data.items():
         setattr(locked, k, v)

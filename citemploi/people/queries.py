@@ -102,9 +102,11 @@ def sensitive_for(ctx: ActingContext, beneficiary: Beneficiary) -> SensitiveInfo
     """The sensitive attributes, for the responsible référent only (None for everyone else)."""
     if not can(ctx, "beneficiary.view_sensitive", beneficiary):
         return None
-    return SensitiveInfo.objects.filter(beneficiary=beneficiary).first() or SensitiveInfo(
-        beneficiary=beneficiary
-    )
+    info = SensitiveInfo.objects.filter(beneficiary=beneficiary).first()
+    if info is not None:
+        # A distinct code, so that the person's access report shows who read their sensitive data.
+        audit.log(ctx, "beneficiary.sensitive_read", beneficiary, beneficiary_id=beneficiary.pk)
+    return info or SensitiveInfo(beneficiary=beneficiary)
 
 
 def structure_visible(

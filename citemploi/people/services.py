@@ -18,7 +18,7 @@ from citemploi.core.access import require
 from citemploi.core.context import ActingContext
 from citemploi.core.policy import Scope
 from citemploi.core.text import fold
-from citemploi.partners.models import Structure
+from citemploi.partners.models import Membership, Structure
 from citemploi.people import queries
 from citemploi.people.models import Beneficiary, Consent, FollowUpMember, SensitiveInfo
 
@@ -81,6 +81,39 @@ class Created:
     beneficiary: Beneficiary
 
 
+#: an age outside these bounds at identification is certainly a typo in the birth date
+MAX_AGE_YEARS = 100
+MIN_AGE_YEARS = 14
+
+
+def _check_consistency(beneficiary: Beneficiary) -> None:
+    """Rules every entry point shares: the QPV is one of the cité's, the référent is a référent of the
+    responsible structure, the birth date is plausible."""
+    errors: dict[str, str] = {}
+    if beneficiary.qpv_id and not beneficiary.cite.qpvs.filter(pk=beneficiary.qpv_id).exists():
+        errors["qpv"] = "Ce QPV n'appartient pas à la cité."
+    if (
+        beneficiary.referent_id
+        and not Membership.objects.filter(
+            user_id=beneficiary.referent_id,
+            structure_id=beneficiary.responsible_structure_id,
+            cite_id=beneficiary.cite_id,
+            role="referent",
+            is_active=True,
+        ).exists()
+    ):
+        errors["referent"] = "Cette personne n'est pas référente de la structure responsable."
+    if beneficiary.birth_date:
+        today = timezone.localdate()
+        age = today.year - beneficiary.birth_date.year
+        if beneficiary.birth_date > today:
+            errors["birth_date"] = "La date de naissance ne peut pas être dans le futur."
+        elif age > MAX_AGE_YEARS or age < MIN_AGE_YEARS:
+            errors["birth_date"] = f"Vérifiez la date de naissance : la personne aurait {age} ans."
+    if errors:
+        raise ValidationError(errors)
+
+
 def _check_duplicate(ctx: ActingContext, cite_id: int, key: str, exclude_pk: int | None = None) -> None:
     existing = queries.find_same_identity(cite_id, key, exclude_pk).first()
     if existing is not None:
@@ -135,6 +168,7 @@ def create_beneficiary(
     if not allow_duplicate:
         _check_duplicate(ctx, ctx.cite_id or 0, beneficiary.identity_key)
     beneficiary.invisible_at_identification = not beneficiary.ft_registered and not beneficiary.spe_followed
+    _check_consistency(beneficiary)
     beneficiary.full_clean(exclude=["identity_key", "created_by", "cite", "responsible_structure"])
     beneficiary.save()
     audit.log(
@@ -182,6 +216,7 @@ def update_beneficiary(
     if new_key != locked.identity_key:
         _check_duplicate(ctx, locked.cite_id, new_key, exclude_pk=locked.pk)
         locked.identity_key = new_key
+    _check_consistency(locked)
     locked.full_clean(exclude=["identity_key", "created_by", "cite", "responsible_structure"])
     changes = audit.diff(locked, before, list(data))
     if not changes:

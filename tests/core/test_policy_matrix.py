@@ -103,37 +103,48 @@ def _kwargs(name, pattern, world, person):
     if "member_pk" in keys:
         kw["member_pk"] = person.followup_members.first().pk
     if "membership_pk" in keys:
-        kw["membership_pk"] = world.referent_ft.pk
+        from tests.factories import member
+
+        kw["membership_pk"] = member(world.cite, "partner_member", world.ft).pk
     return kw
 
 
 PROTECTED = [(n, p) for n, p in screens() if hasattr(p.callback, "required_action")]
 
 
-@pytest.mark.parametrize("role", [r.value for r in Role])
 @pytest.mark.parametrize("name", [n for n, _ in PROTECTED])
-def test_matrix(client, world, role, name):
+def test_matrix(client, world, name):
+    """One screen, every role: the objects are built once, then each persona requests the screen."""
     from tests.factories import in_followup_group
 
     pattern = dict(PROTECTED)[name]
     action = pattern.callback.required_action
-    membership = world.personas()[role]
-    # The person is followed by the persona référent's structure (France Travail) with that référent,
-    # so that any non-empty scope of the policy reaches them.
-    person = BeneficiaryFactory(
-        cite=world.cite, responsible_structure=world.ft, referent=world.referent_ft.user
-    )
-    with_sharing_consent(person)
-    in_followup_group(person, world.ml)
-    url = reverse(name, kwargs=_kwargs(name, pattern, world, person))
-    login_as(client, membership)
-    response = client.get(url)
-    if response.status_code == 405:
-        response = client.post(url, {})
-    allowed = is_allowed(role, action)
-    if allowed:
-        assert response.status_code in (200, 302), (role, name, response.status_code)
-        if response.status_code == 302:
-            assert "/connexion/" not in response["Location"] and "/contexte/" not in response["Location"]
-    else:
-        assert response.status_code in (403, 404), (role, name, response.status_code)
+
+    def fresh_url():
+        # The person is followed by the persona référent's structure (France Travail) with that référent,
+        # so that any non-empty scope of the policy reaches them. Fresh objects for each role, because a
+        # POST of an allowed role may end or delete what it was given.
+        person = BeneficiaryFactory(
+            cite=world.cite, responsible_structure=world.ft, referent=world.referent_ft.user
+        )
+        with_sharing_consent(person)
+        in_followup_group(person, world.ml)
+        return reverse(name, kwargs=_kwargs(name, pattern, world, person))
+
+    wrong = []
+    roles = [r.value for r in Role]
+    for role in roles:
+        membership = world.personas()[role]
+        login_as(client, membership)
+        url = fresh_url()
+        response = client.get(url)
+        if response.status_code == 405:
+            response = client.post(url, {})
+        status = response.status_code
+        if is_allowed(role, action):
+            location = response.get("Location", "")
+            if status not in (200, 302) or "/connexion/" in location or "/contexte/" in location:
+                wrong.append((role, "allowed", status, location))
+        elif status not in (403, 404):
+            wrong.append((role, "denied", status))
+    assert wrong == [], f"{name} ({action}): {wrong}"

@@ -28,10 +28,14 @@ class StructureForm(forms.ModelForm):
 
     website = forms.URLField(label="Site web", required=False, assume_scheme="https")
 
-    def __init__(self, *args, cite_id: int, **kwargs):
+    def __init__(self, *args, cite_id: int, can_classify: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["commune"].queryset = self.fields["commune"].queryset.filter(cites=cite_id)
         self.fields["commune"].required = False
+        if not can_classify:
+            # The kind and the sensitive flag are the coordination's decision.
+            del self.fields["kind"]
+            del self.fields["sensitive"]
 
 
 class PartnershipForm(forms.ModelForm):

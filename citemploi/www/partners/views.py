@@ -92,13 +92,14 @@ def structure_edit(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = acting(request)
     structure = queries.access_structure_for(ctx, pk, "structure.edit")
     partnership = queries.partnership_in(ctx, structure)
+    can_edit_partnership = ctx.scope("structure.edit") == "cite"
     form = StructureForm(
         request.POST or None,
         instance=structure,
         cite_id=ctx.cite_id or 0,
+        can_classify=can_edit_partnership,
         initial={"version": structure.version},
     )
-    can_edit_partnership = ctx.scope("structure.edit") == "cite"
     pform = (
         PartnershipForm(request.POST or None, instance=partnership, cite_id=ctx.cite_id or 0)
         if can_edit_partnership
