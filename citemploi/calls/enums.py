@@ -34,6 +34,20 @@ class ApplicationStatus(models.TextChoices):
 #: statuses in which the holder may still change the file
 EDITABLE_STATUSES = frozenset({ApplicationStatus.DRAFT, ApplicationStatus.TO_COMPLETE})
 
+#: statuses from which the holder may withdraw their file (before the agreement is signed)
+WITHDRAWABLE_STATUSES = frozenset(
+    {
+        ApplicationStatus.DRAFT,
+        ApplicationStatus.SUBMITTED,
+        ApplicationStatus.TO_COMPLETE,
+        ApplicationStatus.ADMISSIBLE,
+        ApplicationStatus.UNDER_REVIEW,
+        ApplicationStatus.PROPOSED,
+        ApplicationStatus.POSTPONED,
+        ApplicationStatus.SELECTED,
+    }
+)
+
 #: statuses of a funded action (agreement signed and after, reimbursement included)
 FUNDED_STATUSES = frozenset(
     {

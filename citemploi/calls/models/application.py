@@ -107,6 +107,8 @@ class Application(models.Model):
 
 
 class ApplicationTransition(TransitionLog):
+    statuses = ApplicationStatus
+
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="transitions")
 
 

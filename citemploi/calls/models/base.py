@@ -1,5 +1,7 @@
 """What the models of the calls share: the transition log of a state machine."""
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 
@@ -17,6 +19,23 @@ class TransitionLog(models.Model):
     details = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField("le", auto_now_add=True)
 
+    #: the statuses of the machine, for their labels
+    statuses: ClassVar[type[models.TextChoices]]
+
     class Meta:
         abstract = True
         ordering = ["created_at", "id"]
+
+    def _label(self, status: str) -> str:
+        try:
+            return str(self.statuses(status).label)
+        except ValueError:
+            return status
+
+    @property
+    def from_label(self) -> str:
+        return self._label(self.from_status) if self.from_status else ""
+
+    @property
+    def to_label(self) -> str:
+        return self._label(self.to_status)

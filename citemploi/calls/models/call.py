@@ -91,6 +91,8 @@ class Call(models.Model):
 
 
 class CallTransition(TransitionLog):
+    statuses = CallStatus
+
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="transitions")
 
 

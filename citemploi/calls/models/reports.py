@@ -45,6 +45,8 @@ class Report(models.Model):
 
 
 class ReportTransition(TransitionLog):
+    statuses = ReportStatus
+
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="transitions")
 
 

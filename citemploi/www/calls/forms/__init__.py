@@ -1,0 +1,1 @@
+"""Forms of the calls screens, one module per area."""

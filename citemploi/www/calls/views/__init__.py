@@ -1,0 +1,1 @@
+"""Screens of the calls for projects, one module per area."""
