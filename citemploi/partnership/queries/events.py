@@ -141,7 +141,9 @@ class ParticipantList:
 
 def participants_for(ctx: ActingContext, event: Event, *, log_read: bool = True) -> ParticipantList:
     """The named participants of an event the viewer may see; the others only counted."""
-    all_count = event.participations.count()
+    all_count = getattr(event, "named_total", None)  # from `with_named_figures` when the page loaded it
+    if all_count is None:
+        all_count = event.participations.count()
     if not can_manage_participants(ctx, event):
         return ParticipantList([], all_count, names_allowed=False)
     visible_people = people_queries.beneficiaries_for(ctx, "beneficiary.view").values("pk")
