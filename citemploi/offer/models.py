@@ -152,6 +152,12 @@ class Service(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def full_address(self) -> str:
+        """ "3 rue du Marais, bâtiment B, 80080 Amiens"."""
+        town = " ".join(p for p in (self.postcode, self.city) if p)
+        return ", ".join(p for p in (self.address, self.address_complement, town) if p)
+
     def is_stale(self, today: date) -> bool:
         return self.last_updated_on < stale_cutoff(today)
 

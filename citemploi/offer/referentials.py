@@ -230,6 +230,18 @@ class ThemeVocabulary:
     def label(self, code: str) -> str:
         return theme_label(code, self.sub_themes)
 
+    def plain_label(self, code: str) -> str:
+        """A label without codes, for the public: a sub-theme with no known label is shown as its category."""
+        label = self.label(code)
+        return self.categories.get(category_of(code), label) if label == code else label
+
+    def describe(self, code: str) -> str:
+        """The label, with its category when only the code is known ("Mobilité — mobilite--…")."""
+        label = self.label(code)
+        if label == code and THEME_SEPARATOR in code:
+            return f"{self.categories.get(category_of(code), category_of(code))} — {code}"
+        return label
+
     def grouped_choices(self, *, with_categories: bool = True) -> list[tuple[str, list[tuple[str, str]]]]:
         """[(category label, [(code, label), …]), …]: each category (as "the whole category") then its
         sub-themes, for select and checkbox lists."""

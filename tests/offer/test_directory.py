@@ -156,6 +156,8 @@ def test_the_service_page_says_how_to_get_it(client, offer):
     assert 'href="tel:03 22 00 00 00"' in body
     assert "12 places" in body and "liste d'attente (5 personnes)" in body
     assert "Me déplacer, passer le permis" in body
+    # Without the theme referential, residents read the category, never a code.
+    assert "mobilite--preparer-un-permis" not in body and "<p>Mobilité</p>" in body
 
 
 def test_a_service_for_residents_themselves_says_so(client, offer):

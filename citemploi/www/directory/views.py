@@ -91,7 +91,7 @@ def service(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "service": found,
             "barriers": barriers_for_themes(themes),
-            "themes": [vocabulary.label(code) for code in themes],
+            "themes": list(dict.fromkeys(vocabulary.plain_label(code) for code in themes)),
             "publics": queries.labels_of(
                 (p.code for p in found.publics.all() if p.code != Public.TOUS_PUBLICS), Public.choices
             ),

@@ -49,7 +49,7 @@ def service_list(request: HttpRequest) -> HttpResponse:
         {
             "service": s,
             "stale": s.last_updated_on < cutoff,
-            "barriers": barriers_for_themes(t.code for t in s.themes.all()),
+            "barriers": ", ".join(b.label for b in barriers_for_themes(t.code for t in s.themes.all())),
         }
         for s in page.object_list
     ]
@@ -83,7 +83,7 @@ def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "offer/detail.html",
         {
             "service": service,
-            "themes": [{"code": code, "label": vocabulary.label(code)} for code in themes],
+            "themes": [{"code": code, "label": vocabulary.describe(code)} for code in themes],
             "barriers": barriers_for_themes(themes),
             "publics": queries.labels_of((p.code for p in service.publics.all()), Public.choices),
             "areas": list(service.areas.all()),
