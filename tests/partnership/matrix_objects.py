@@ -19,6 +19,8 @@ def url_kwargs(name: str, keys: set[str], world, person) -> dict | None:
     if not name.startswith("partnership:"):
         return None
     kwargs: dict = {}
+    if "fmt" in keys:
+        kwargs["fmt"] = "xlsx"
     if "pk" not in keys:
         return kwargs
     if name.startswith(("partnership:committee", "partnership:meeting")):

@@ -188,6 +188,19 @@ def test_event_page_figures_add_named_to_counted(client, world, cafe):
     assert row.groups() == ("8", "2", "10")
 
 
+def test_events_export_gives_figures_without_names(client, world, cafe):
+    login_as(client, world.steering)
+    body = client.get("/partenariat/evenements/export.csv?kind=cafe_emploi").content.decode("utf-8-sig")
+    header, row = body.splitlines()[:2]
+    assert header.startswith("Date;Action;Type") and "dont nommé·es" in header
+    values = dict(zip(header.split(";"), row.split(";"), strict=True))
+    assert (values["Participant·es (total)"], values["dont nommé·es"]) == ("10", "2")
+    assert "Diallo" not in body and "Benali" not in body
+    xlsx = client.get("/partenariat/evenements/export.xlsx")
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert client.get("/partenariat/evenements/export.pdf").status_code == 404
+
+
 def test_coordinator_records_an_event_with_counts(client, world):
     login_as(client, world.coordinator)
     response = client.post(

@@ -34,6 +34,7 @@ urlpatterns = [
     path("feuille-de-route/actions/<int:pk>/statut/", roadmap.action_status, name="action_status"),
     # Events
     path("evenements/", events.event_list, name="event_list"),
+    path("evenements/export.<str:fmt>", events.event_export, name="event_export"),
     path("evenements/nouveau/", events.event_create, name="event_create"),
     path("evenements/<int:pk>/", events.event_detail, name="event_detail"),
     path("evenements/<int:pk>/modifier/", events.event_edit, name="event_edit"),

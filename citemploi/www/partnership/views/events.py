@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from citemploi.partnership import figures
+from citemploi.partnership import exports, figures
 from citemploi.partnership.queries import events as queries
 from citemploi.partnership.services import events as services
 from citemploi.partnership.services.common import StaleEdit
@@ -44,6 +44,15 @@ def event_list(request: HttpRequest) -> HttpResponse:
             "can_record": ctx.can("event.record"),
         },
     )
+
+
+@action_required("event.view")
+def event_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The filtered events with their figures, as CSV or XLSX (numbers only, no name)."""
+    ctx = acting(request)
+    form = EventFilterForm(request.GET or None, ctx=ctx)
+    params = form.cleaned_data if form.is_valid() else {}
+    return exports.events_response(list(queries.event_rows(ctx, params).select_related("qpv")), fmt)
 
 
 @action_required("event.record")
