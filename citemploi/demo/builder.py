@@ -24,6 +24,7 @@ from citemploi.core.models import AuditEvent
 from citemploi.core.policy import Role
 from citemploi.demo import amiens
 from citemploi.demo.logins import DEMO_PASSWORD
+from citemploi.demo.offer import create_demo_services
 from citemploi.demo.people import FOLLOWUP_ROLES, PersonGenerator, Place, slots, weighted
 from citemploi.partners import services as partner_services
 from citemploi.partners.models import Membership, Structure
@@ -67,6 +68,7 @@ class DemoSummary:
     consents: int = 0
     followups: int = 0
     sensitive: int = 0
+    services: int = 0
     seconds: float = 0.0
 
 
@@ -185,6 +187,7 @@ def _build_amiens(*, seed: int, people: int, today: date) -> DemoSummary:
     summary.structures = len(structures)
     referents = _add_members(coordinator_ctx, persona_user, structures, summary)
     _create_people(gen, people, coordinator_ctx, qpvs, structures, referents, summary)
+    summary.services = create_demo_services(coordinator_ctx, structures, today)
     return summary
 
 
