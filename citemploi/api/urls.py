@@ -4,6 +4,7 @@ One module per resource; the documentation page (/api/v1/docs) works offline and
 """
 
 from citemploi.api import beneficiaries, consents, errors, followup, partnership, qpv, structures
+from citemploi.api import calls as calls_api
 from citemploi.api import services as offer_services
 from citemploi.api.auth import BearerTokenAuth
 from citemploi.api.base import CitemploiAPI
@@ -28,3 +29,4 @@ api.add_router("", consents.router)
 api.add_router("", followup.router)
 api.add_router("", partnership.router)
 api.add_router("", offer_services.router)
+api.add_router("", calls_api.router)
