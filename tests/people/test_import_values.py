@@ -14,6 +14,7 @@ from citemploi.people.importing.fields import (
     parse_mapping_option,
     resolve_mapping,
 )
+from citemploi.people.services import MAX_AGE_YEARS, MIN_AGE_YEARS
 
 # --- Column detection ---------------------------------------------------------------------------------------
 
@@ -175,7 +176,7 @@ def test_dates(raw, expected):
         ("01/02/90", "Année sur deux chiffres"),
         ("hier", "Date invalide (format attendu : jj/mm/aaaa ou aaaa-mm-jj)."),
         ("1990", "Date invalide"),
-        ("01/02/1890", "avant 1900"),
+        ("01/02/1890", "Vérifiez la date de naissance : la personne aurait"),
         (True, "Date invalide"),
         (-3, "Date invalide"),
     ],
@@ -184,6 +185,15 @@ def test_invalid_dates(raw, message):
     with pytest.raises(v.Invalid) as exc:
         v.parse_birth_date(raw)
     assert message in exc.value.message
+
+
+def test_birth_dates_follow_the_age_bounds_of_the_creation_service():
+    today = date(2025, 6, 1)
+    parse = v.birth_date_parser(today)
+    assert parse(date(2025 - MIN_AGE_YEARS, 1, 1)) and parse(date(2025 - MAX_AGE_YEARS, 12, 31))
+    for born in (date(2025 - MIN_AGE_YEARS + 1, 1, 1), date(2025 - MAX_AGE_YEARS - 1, 1, 1)):
+        with pytest.raises(v.Invalid, match="Vérifiez la date de naissance : la personne aurait"):
+            parse(born)
 
 
 def test_dates_in_the_future():

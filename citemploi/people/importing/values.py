@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from citemploi.core.text import fold
 from citemploi.people import enums
+from citemploi.people.services import MAX_AGE_YEARS, MIN_AGE_YEARS
 
 Parser = Callable[[Any], Any]
 
@@ -152,12 +153,15 @@ def parse_date(value: Any) -> date:
 
 
 def birth_date_parser(today: date) -> Parser:
+    """The plausibility rule of services._check_consistency, with its bounds, for every line at once."""
+
     def parse(value: Any) -> date:
         result = parse_date(value)
+        age = today.year - result.year
         if result > today:
             raise Invalid("La date de naissance est dans le futur.")
-        if result.year < 1900:
-            raise Invalid("Date de naissance invraisemblable (avant 1900).")
+        if age > MAX_AGE_YEARS or age < MIN_AGE_YEARS:
+            raise Invalid(f"Vérifiez la date de naissance : la personne aurait {age} ans.")
         return result
 
     return parse
