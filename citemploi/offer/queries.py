@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils import timezone
 
 from citemploi.core.access import require
 from citemploi.core.context import ActingContext
@@ -351,3 +352,15 @@ def labels_of(codes: Iterable[str], choices: Iterable[tuple[str, str]]) -> list[
     """Labels of codes of a closed list, in the list's order; unknown codes as themselves."""
     table = dict(choices)
     return [table.get(code, code) for code in codes]
+
+
+def services_count_by_structure(cite_id: int, structure_ids: list[int]) -> dict[int, int]:
+    """Published, still valid services of each structure (for the partnership map)."""
+    today = timezone.localdate()
+    rows = (
+        Service.objects.filter(structure_id__in=structure_ids, published=True)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .values("structure_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["structure_id"]: row["n"] for row in rows}

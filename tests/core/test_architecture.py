@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2] / "citemploi"
-PERSONAL_MODELS = ("Beneficiary", "SensitiveInfo", "Consent", "FollowUpMember")
+PERSONAL_MODELS = ("Beneficiary", "SensitiveInfo", "Consent", "FollowUpMember", "Participation")
 DIRECT_QUERY = re.compile(r"\b(" + "|".join(PERSONAL_MODELS) + r")\.objects\b")
 
 

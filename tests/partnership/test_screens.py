@@ -94,10 +94,11 @@ def test_home_query_count_is_pinned(client, world):
     client.get("/partenariat/")
     with CaptureQueriesContext(connection) as captured:
         assert client.get("/partenariat/").status_code == 200
-    # session, user, membership; partnerships + their QPV; 3 count providers; QPV counts; structures;
-    # 2 edge sources — whatever the number of structures
-    assert len(captured.captured_queries) <= 12, [q["sql"] for q in captured.captured_queries]
+    # session, user, membership; partnerships + their QPV; 4 count providers (services of the offer
+    # included); QPV counts; structures; 2 edge sources — whatever the number of structures
+    assert len(captured.captured_queries) <= 13, [q["sql"] for q in captured.captured_queries]
     assert event is not None
+    assert "Services" in client.get("/partenariat/").content.decode()
 
 
 # --- Events -----------------------------------------------------------------------------------------------

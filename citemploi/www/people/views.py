@@ -4,6 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from citemploi.partnership.queries.events import attended_events_for
 from citemploi.people import exports, queries, services
 from citemploi.www.common import acting, action_required, paginate, render_partial_or_full
 from citemploi.www.people.forms import (
@@ -77,6 +78,7 @@ def beneficiary_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_right_of_access": queries.can(ctx, "beneficiary.right_of_access", b),
             "consent_form": ConsentForm(),
             "followup_form": FollowUpForm(ctx=ctx, beneficiary=b),
+            "attended_events": attended_events_for(ctx, b),
         },
     )
 
