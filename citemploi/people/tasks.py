@@ -60,3 +60,12 @@ def remind_missing_consents() -> int:
         )
         sent += 1
     return sent
+
+
+@periodic("people.purge_import_uploads", every="hourly")
+@task()
+def purge_import_uploads() -> int:
+    """Uploaded import files are kept 24 hours between the steps of an import, then deleted."""
+    from citemploi.people.importing.uploads import purge_expired_uploads
+
+    return purge_expired_uploads()
