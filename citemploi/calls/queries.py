@@ -10,6 +10,8 @@ Rules (citemploi.calls.policy):
 Absent and forbidden objects give the same 404. Reading a file (it holds the holder's contacts) is audited.
 """
 
+from decimal import Decimal
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -156,3 +158,36 @@ def access_decision_for(ctx: ActingContext, session: CommitteeSession, pk: int) 
         return session.decisions.select_related("application").get(pk=pk)
     except (Decision.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("Introuvable.") from exc
+
+
+def call_figures(call: Call) -> dict:
+    """Aggregated figures of a call (no file, no person): files by status, amounts asked and awarded."""
+    from django.db.models import Count, Sum
+
+    from citemploi.calls.enums import GRANTED_STATUSES, ApplicationStatus
+
+    rows = (
+        Application.objects.filter(call=call)
+        .exclude(status=ApplicationStatus.DRAFT)
+        .values("status")
+        .annotate(n=Count("id"), requested=Sum("requested_amount"), awarded=Sum("awarded_amount"))
+        .order_by("status")
+    )
+    by_status = []
+    files = granted = 0
+    requested = awarded = Decimal(0)
+    for row in rows:
+        files += row["n"]
+        requested += row["requested"] or 0
+        if row["status"] in GRANTED_STATUSES:
+            granted += row["n"]
+            awarded += row["awarded"] or 0
+        by_status.append((ApplicationStatus(row["status"]).label, row["n"]))
+    return {
+        "files": files,
+        "granted": granted,
+        "requested": requested,
+        "awarded": awarded,
+        "remaining": call.envelope - awarded,
+        "by_status": by_status,
+    }

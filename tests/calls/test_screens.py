@@ -552,3 +552,29 @@ def test_exports_files_decisions_and_open_data(client, world, call):
     ]
     login_as(client, world.holder)
     assert client.get(f"/appels-a-projets/{call.pk}/subventions.csv").status_code == 403
+
+
+def test_aggregated_figures_for_coordination_steering_and_national_only(client, world, call):
+    ApplicationFactory(
+        call=call,
+        holder=world.asso,
+        status=ApplicationStatus.SELECTED,
+        requested_amount=Decimal("20000"),
+        awarded_amount=Decimal("15000"),
+    )
+    ApplicationFactory(
+        call=call, holder=world.asso, status=ApplicationStatus.REFUSED, requested_amount=Decimal("9000")
+    )
+    ApplicationFactory(
+        call=call, holder=world.asso, status=ApplicationStatus.DRAFT, requested_amount=Decimal("1")
+    )
+    url = f"/appels-a-projets/{call.pk}/"
+    for persona in (world.coordinator, world.steering, world.national):
+        login_as(client, persona)
+        body = client.get(url).content.decode()
+        assert "Chiffres de l'appel" in body and "29 000 €" in body and "15 000 € (reste 85 000 €)" in body
+    for persona in (world.holder, world.referent_ft):
+        login_as(client, persona)
+        assert "Chiffres de l" not in client.get(url).content.decode()
+    client.logout()
+    assert "Chiffres de l" not in client.get(url).content.decode()

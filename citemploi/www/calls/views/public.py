@@ -88,6 +88,11 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and not is_late(call.closes_at, now)
     )
     own_cite = ctx is not None and ctx.cite_id == call.cite_id
+    # Aggregated figures for the coordination, the steering committee and the national animation.
+    show_figures = ctx is not None and (
+        (own_cite and (ctx.can("committee.view") or ctx.can("call.manage")))
+        or ctx.scope("call.view") == "all"
+    )
     return render(
         request,
         "calls/detail.html",
@@ -106,5 +111,6 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_export": bool(own_cite and ctx.can("call.export")),
             "can_committee": bool(own_cite and ctx.can("committee.view")),
             "signed_in": ctx is not None,
+            "figures": queries.call_figures(call) if show_figures else None,
         },
     )
