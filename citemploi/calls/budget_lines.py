@@ -70,7 +70,7 @@ POSTS: tuple[Post, ...] = (
     _post("66", "66 – Charges financières", "charges", [("66x", "Charges financières")]),
     _post("67", "67 – Charges exceptionnelles", "charges", [("67x", "Charges exceptionnelles")]),
     _post("68", "68 – Dotation aux amortissements", "charges", [("68x", "Dotation aux amortissements")]),
-    _post("IND", "Charges indirectes affectées au projet", "charges", [
+    _post("CHARGINDIRECT", "Charges indirectes affectées au projet", "charges", [
         ("chgfixe", "Charges fixes de fonctionnement"),
         ("fraisfin", "Frais financiers"),
         ("autchgindirect", "Autres charges indirectes"),
@@ -110,8 +110,8 @@ POSTS: tuple[Post, ...] = (
         ("78x", "Report de ressources affectées et non utilisées des exercices antérieurs"),
     ]),
     _post("79", "79 – Transferts de charges", "resources", [("79x", "Transferts de charges")]),
-    _post("RP", "Ressources propres affectées au projet", "resources", [
-        ("autofin", "Autofinancement"),
+    _post("RESSPROPRES", "Ressources propres affectées au projet", "resources", [
+        ("insufprevisionnel", "Autofinancement (insuffisance prévisionnelle)"),
     ]),
     _post("87", "87 – Contributions volontaires en nature", "resources", [
         ("870", "Bénévolat"),

@@ -81,3 +81,21 @@ def test_the_daily_job_is_registered():
 
     assert JOBS["calls.daily_followup"].task is tasks.daily_followup
     assert JOBS["calls.daily_followup"].every == "daily"
+
+
+def test_the_followup_command_with_and_without_dry_run(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from citemploi.calls.enums import CallStatus
+    from citemploi.calls.models import Call
+
+    call = CallFactory(cite=world.cite, closes_at=timezone.now() - timedelta(minutes=5), with_defaults=False)
+    out = StringIO()
+    call_command("calls_followup", "--dry-run", stdout=out)
+    assert "1 appel(s) à clore" in out.getvalue()
+    assert Call.objects.get(pk=call.pk).status == CallStatus.PUBLISHED
+    call_command("calls_followup", stdout=out)
+    assert "1 appel(s) clos" in out.getvalue()
+    assert Call.objects.get(pk=call.pk).status == CallStatus.CLOSED

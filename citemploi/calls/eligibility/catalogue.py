@@ -15,7 +15,7 @@ from citemploi.calls.formatting import euros, percent
 from citemploi.calls.timing import format_paris, is_before, is_late
 from citemploi.partners.enums import StructureKind
 
-ChargePost = Literal["60", "61", "62", "63", "64", "65", "66", "67", "68", "IND"]
+ChargePost = Literal["60", "61", "62", "63", "64", "65", "66", "67", "68", "CHARGINDIRECT"]
 FilePart = Literal[
     "identification",
     "signatory",
