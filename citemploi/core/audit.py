@@ -34,6 +34,32 @@ def snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:
     return {name: getattr(instance, name) for name in fields}
 
 
+def build(
+    ctx: ActingContext | None,
+    code: str,
+    obj: models.Model | None = None,
+    *,
+    beneficiary_id: int | None = None,
+    changes: dict[str, Any] | None = None,
+    cite_id: int | None = None,
+) -> AuditEvent:
+    """An unsaved audit row (bulk writers insert many at once; `log` saves one)."""
+    user = ctx.user if ctx else None
+    return AuditEvent(
+        cite_id=cite_id if cite_id is not None else (ctx.cite_id if ctx else None),
+        actor=user if user and user.pk else None,
+        actor_label=str(user) if user else "système",
+        actor_structure_id=ctx.structure_id if ctx else None,
+        actor_role=(ctx.role or "") if ctx else "",
+        code=code,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        beneficiary_id=beneficiary_id,
+        changes={k: _jsonable(v) for k, v in (changes or {}).items()},
+        via=ctx.via if ctx else "task",
+    )
+
+
 def log(
     ctx: ActingContext | None,
     code: str,
@@ -43,17 +69,6 @@ def log(
     changes: dict[str, Any] | None = None,
     cite_id: int | None = None,
 ) -> AuditEvent:
-    user = ctx.user if ctx else None
-    return AuditEvent.objects.create(
-        cite_id=cite_id if cite_id is not None else (ctx.cite_id if ctx else None),
-        actor=user if user and user.pk else None,
-        actor_label=str(user) if user else "système",
-        actor_structure_id=ctx.structure_id if ctx else None,
-        actor_role=(ctx.role or "") if ctx else "",
-        code=code,
-        object_type=obj._meta.label_lower if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "",
-        beneficiary_id=beneficiary_id,
-        changes={k: _jsonable(v) for k, v in (changes or {}).items()},
-        via=ctx.via if ctx else "task",
-    )
+    event = build(ctx, code, obj, beneficiary_id=beneficiary_id, changes=changes, cite_id=cite_id)
+    event.save()
+    return event

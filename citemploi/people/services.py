@@ -137,6 +137,32 @@ def _responsible_structure(ctx: ActingContext, structure: Structure | None) -> S
     return ctx.structure
 
 
+def build_new_beneficiary(
+    ctx: ActingContext, structure: Structure, data: dict[str, Any], key: str | None = None
+) -> Beneficiary:
+    """A new, unsaved file of the acting cité, as every creation path builds it (screens, API, imports).
+
+    The acting référent becomes the référent of the people they create for their own structure; the person
+    is "invisible" at identification when registered with no SPE structure and followed by none.
+    `key` spares recomputing the identity key when the caller already has it.
+    """
+    beneficiary = Beneficiary(
+        cite_id=ctx.cite_id, responsible_structure_id=structure.pk, created_by_id=ctx.user.pk, **data
+    )
+    if beneficiary.referent_id is None and ctx.role == "referent" and structure.pk == ctx.structure_id:
+        beneficiary.referent = ctx.user  # the object, so that the audit row reads it without a query
+    beneficiary.identity_key = key or identity_key(
+        beneficiary.first_name, beneficiary.last_name, beneficiary.birth_date
+    )
+    beneficiary.invisible_at_identification = not beneficiary.ft_registered and not beneficiary.spe_followed
+    return beneficiary
+
+
+def creation_changes(beneficiary: Beneficiary) -> dict[str, Any]:
+    """The changes of a `beneficiary.create` audit row: (old, new) for every field set at creation."""
+    return {f: (None, audit._jsonable(getattr(beneficiary, f))) for f in BENEFICIARY_FIELDS}
+
+
 @transaction.atomic
 def create_beneficiary(
     *,
@@ -157,17 +183,9 @@ def create_beneficiary(
     if unknown:
         raise ValidationError(f"Champs inconnus : {', '.join(sorted(unknown))}")
     structure = _responsible_structure(ctx, responsible_structure)
-    beneficiary = Beneficiary(
-        cite_id=ctx.cite_id, responsible_structure=structure, created_by=ctx.user, **data
-    )
-    if beneficiary.referent_id is None and ctx.role == "referent" and structure.pk == ctx.structure_id:
-        beneficiary.referent = ctx.user
-    beneficiary.identity_key = identity_key(
-        beneficiary.first_name, beneficiary.last_name, beneficiary.birth_date
-    )
+    beneficiary = build_new_beneficiary(ctx, structure, data)
     if not allow_duplicate:
         _check_duplicate(ctx, ctx.cite_id or 0, beneficiary.identity_key)
-    beneficiary.invisible_at_identification = not beneficiary.ft_registered and not beneficiary.spe_followed
     _check_consistency(beneficiary)
     beneficiary.full_clean(exclude=["identity_key", "created_by", "cite", "responsible_structure"])
     beneficiary.save()
@@ -176,7 +194,7 @@ def create_beneficiary(
         "beneficiary.create",
         beneficiary,
         beneficiary_id=beneficiary.pk,
-        changes={f: [None, audit._jsonable(getattr(beneficiary, f))] for f in BENEFICIARY_FIELDS},
+        changes=creation_changes(beneficiary),
     )
     if sensitive and any(sensitive.values()):
         if not queries.can(ctx, "beneficiary.edit_sensitive", beneficiary):

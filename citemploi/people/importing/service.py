@@ -34,7 +34,7 @@ from citemploi.people.importing.inserts import Inserter
 from citemploi.people.importing.reading import Source, open_table
 from citemploi.people.importing.validation import ImportReport, Issue, ValidRow, validate
 from citemploi.people.models import Beneficiary
-from citemploi.people.services import BENEFICIARY_FIELDS
+from citemploi.people.services import BENEFICIARY_FIELDS, build_new_beneficiary, creation_changes
 from citemploi.territory.models import QPV
 
 ACTION = "beneficiary.import"
@@ -272,49 +272,21 @@ def _with_late_duplicates(report: ImportReport, lines: list[int]) -> ImportRepor
 def _new_beneficiary(
     ctx: ActingContext, structure: Structure, fields: list[str], row: ValidRow, qpvs: dict[int, QPV]
 ) -> Beneficiary:
-    """A new file as services.create_beneficiary builds it (see the parity test in tests/people/test_imports.py).
-
-    The identity key was computed with services.identity_key when the line was checked.
-    """
+    """A new file as services.create_beneficiary builds it (the identity key was computed when the line was checked)."""
     _line, key, values = row
     data = {name: value for name, value in zip(fields, values, strict=True) if value is not None}
     if "qpv" in data:
         data["qpv"] = qpvs[data["qpv"]]
-    # Ids rather than objects: the same row, without Django's relation checks 100,000 times.
-    beneficiary = Beneficiary(
-        cite_id=ctx.cite_id, responsible_structure_id=structure.pk, created_by_id=ctx.user.pk, **data
-    )
-    if beneficiary.referent_id is None and ctx.role == "referent" and structure.pk == ctx.structure_id:
-        beneficiary.referent = ctx.user
-    beneficiary.identity_key = key
-    beneficiary.invisible_at_identification = not beneficiary.ft_registered and not beneficiary.spe_followed
-    return beneficiary
-
-
-def creation_changes(beneficiary: Beneficiary) -> dict[str, Any]:
-    """The changes of a `beneficiary.create` audit row, as services.create_beneficiary writes them.
-
-    (old, new) pairs: tuples, stored as JSON arrays, spare the garbage collector 100,000 lists.
-    """
-    return {f: (None, audit._jsonable(getattr(beneficiary, f))) for f in BENEFICIARY_FIELDS}
+    return build_new_beneficiary(ctx, structure, data, key)
 
 
 class _AuditRows:
     """`beneficiary.create` audit rows as audit.log writes them, inserted in bulk once the ids are known."""
 
     def __init__(self, ctx: ActingContext):
-        user = ctx.user
         self.inserter = Inserter(AuditEvent)
-        template = AuditEvent(
-            cite_id=ctx.cite_id,
-            actor_id=user.pk if user and user.pk else None,
-            actor_label=str(user) if user else "système",
-            actor_structure_id=ctx.structure_id,
-            actor_role=ctx.role or "",
-            code="beneficiary.create",
-            object_type=Beneficiary._meta.label_lower,
-            via=ctx.via,
-        )
+        template = audit.build(ctx, "beneficiary.create")
+        template.object_type = Beneficiary._meta.label_lower
         self.template = list(self.inserter.values(template))
         self.object_id = self.inserter.position("object_id")
         self.beneficiary_id = self.inserter.position("beneficiary_id")
