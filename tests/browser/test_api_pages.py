@@ -3,14 +3,9 @@ another site, no script or style blocked by the Content Security Policy."""
 
 import pytest
 
-from tests.browser.conftest import assert_accessible, browser, page, sign_in  # noqa: F401 - fixtures
+from tests.browser.conftest import assert_accessible, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-#: htmx inserts a <style> element for its request indicators, which the site's CSP blocks on every page of
-#: the layout (base.html should set `htmx.config.includeIndicatorStyles = false`): not a problem of these pages.
-HTMX_INDICATOR_STYLE = "Applying inline style violates the following Content Security Policy directive"
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _watch(pg, live_server) -> list[str]:
@@ -18,7 +13,7 @@ def _watch(pg, live_server) -> list[str]:
     problems: list[str] = []
 
     def on_console(message) -> None:
-        if message.type == "error" and not message.text.startswith(HTMX_INDICATOR_STYLE):
+        if message.type == "error":
             problems.append(message.text)
 
     pg.on("console", on_console)
@@ -35,7 +30,7 @@ def _watch(pg, live_server) -> list[str]:
     return problems
 
 
-def test_the_docs_page_works_offline_and_is_accessible(page, live_server, world):  # noqa: F811
+def test_the_docs_page_works_offline_and_is_accessible(page, live_server, world):
     problems = _watch(page, live_server)
     page.goto(f"{live_server.url}/api/v1/docs")
     page.wait_for_load_state("networkidle")
@@ -45,7 +40,7 @@ def test_the_docs_page_works_offline_and_is_accessible(page, live_server, world)
     assert_accessible(page)
 
 
-def test_creating_and_revoking_a_token_in_the_browser(page, live_server, world):  # noqa: F811
+def test_creating_and_revoking_a_token_in_the_browser(page, live_server, world):
     problems = _watch(page, live_server)
     sign_in(page, live_server, world.referent_ft)
     page.goto(f"{live_server.url}/jetons-api/")
