@@ -223,7 +223,7 @@ def test_documents_are_checked_for_type_size_and_content(world, complete, settin
     big = SimpleUploadedFile("statuts.pdf", b"%PDF-" + b"x" * 20, content_type="application/pdf")
     with pytest.raises(ValidationError, match="trop lourd"):
         services.add_document(ctx=ctx, app=complete, kind="statuts", upload=big)
-    del settings.CALLS_DOCUMENT_MAX_BYTES
+    settings.CALLS_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
     with pytest.raises(ValidationError, match="Pièce inconnue"):
         services.add_document(ctx=ctx, app=complete, kind="inconnue", upload=big)
     doc = services.add_document(ctx=ctx, app=complete, kind="autre", upload=big)

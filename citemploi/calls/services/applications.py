@@ -90,7 +90,7 @@ OTHER_DOCUMENT = "autre"
 
 
 def document_max_bytes() -> int:
-    return int(getattr(settings, "CALLS_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024))
+    return settings.CALLS_DOCUMENT_MAX_BYTES
 
 
 class SubmissionRefused(Exception):
