@@ -23,7 +23,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from citemploi.api.auth import MISSING_MESSAGE
-from citemploi.partners import services as partner_services
+from citemploi.core.concurrency import StaleEdit
 from citemploi.people import services as people_services
 
 VALIDATION_DETAIL = "Données invalides : corrigez les champs indiqués."
@@ -199,8 +199,7 @@ def register(api: NinjaAPI) -> None:
         (BadInput, bad_input),
         (Conflict, conflict),
         (people_services.DuplicateIdentity, duplicate),
-        (people_services.StaleEdit, stale),
-        (partner_services.StaleEdit, stale),
+        (StaleEdit, stale),
     ]
     for exc_class, handler in handlers:
         api.add_exception_handler(exc_class, cast(Any, handler))

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from citemploi.core import audit
 from citemploi.core.access import require
+from citemploi.core.concurrency import StaleEdit  # noqa: F401 - re-exported for callers
 from citemploi.core.context import ActingContext
 from citemploi.offer import queries
 from citemploi.offer.enums import Mobiliser, ModeAccueil, ModeMobilisation, Public, ServiceNature
@@ -71,10 +72,6 @@ LIST_FIELDS: dict[str, Any] = {
 }
 
 LOCAL_SOURCE = "citemploi"
-
-
-class StaleEdit(Exception):
-    """The service changed since the user read it."""
 
 
 def new_source_id() -> str:

@@ -8,6 +8,7 @@ from django.db.models import F
 
 from citemploi.core import audit
 from citemploi.core.access import require
+from citemploi.core.concurrency import StaleEdit  # noqa: F401 - re-exported for callers
 from citemploi.core.context import ActingContext
 from citemploi.partners import queries
 from citemploi.partners.enums import SENSITIVE_BY_DEFAULT
@@ -26,10 +27,6 @@ STRUCTURE_FIELDS = [
     "sensitive",
 ]
 PARTNERSHIP_FIELDS = ["role", "cooperation_format", "since"]
-
-
-class StaleEdit(Exception):
-    pass
 
 
 def _validate_ids(data: dict[str, Any]) -> None:

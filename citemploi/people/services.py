@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from citemploi.core import audit
 from citemploi.core.access import require
+from citemploi.core.concurrency import StaleEdit  # noqa: F401 - re-exported for callers
 from citemploi.core.context import ActingContext
 from citemploi.core.policy import Scope
 from citemploi.core.text import fold
@@ -70,10 +71,6 @@ class DuplicateIdentity(Exception):
         self.existing = existing
         self.visible = visible
         super().__init__("Une fiche existe déjà pour cette personne dans la cité.")
-
-
-class StaleEdit(Exception):
-    """The file changed since the form was opened: the edit is refused and nothing is lost."""
 
 
 @dataclass

@@ -6,11 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, Model
 
 from citemploi.core.access import require
+from citemploi.core.concurrency import StaleEdit  # noqa: F401 - re-exported for callers
 from citemploi.core.context import ActingContext
-
-
-class StaleEdit(Exception):
-    """The object changed since the form was opened: the edit is refused, nothing is lost."""
 
 
 def check_version(obj: Any, expected_version: int | None, what: str = "Le dossier") -> None:

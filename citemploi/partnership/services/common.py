@@ -5,14 +5,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from citemploi.core.concurrency import StaleEdit  # noqa: F401 - re-exported for callers
 from citemploi.core.context import ActingContext
 from citemploi.partners.models import Structure
 from citemploi.territory.models import QPV
-
-
-class StaleEdit(Exception):
-    """The object changed since the form was opened: the edit is refused and nothing is written."""
-
 
 STALE_MESSAGE = (
     "Cette fiche a été modifiée par quelqu'un d'autre depuis que vous l'avez ouverte. "
