@@ -3,7 +3,20 @@
 One module per resource; the documentation page (/api/v1/docs) works offline and under the site's CSP.
 """
 
-from citemploi.api import beneficiaries, consents, errors, followup, partnership, qpv, structures
+from citemploi.api import (
+    beneficiaries,
+    cohorts,
+    consents,
+    errors,
+    followup,
+    orientations,
+    partnership,
+    pathways,
+    qpv,
+    reporting,
+    structures,
+    tracking,
+)
 from citemploi.api import calls as calls_api
 from citemploi.api import services as offer_services
 from citemploi.api.auth import BearerTokenAuth
@@ -30,3 +43,8 @@ api.add_router("", followup.router)
 api.add_router("", partnership.router)
 api.add_router("", offer_services.router)
 api.add_router("", calls_api.router)
+api.add_router("", pathways.router)
+api.add_router("", tracking.router)
+api.add_router("", orientations.router)
+api.add_router("", cohorts.router)
+api.add_router("", reporting.router)

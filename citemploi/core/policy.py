@@ -87,7 +87,16 @@ def is_allowed(role: str | None, action: str) -> bool:
 
 
 #: Domains declare their actions in their own `policy.py`; they are merged here so that one table rules all.
-DOMAIN_POLICY_MODULES = ("citemploi.offer.policy", "citemploi.partnership.policy", "citemploi.calls.policy")
+DOMAIN_POLICY_MODULES = (
+    "citemploi.offer.policy",
+    "citemploi.partnership.policy",
+    "citemploi.calls.policy",
+    "citemploi.pathways.policy",
+    "citemploi.tracking.policy",
+    "citemploi.orientations.policy",
+    "citemploi.cohorts.policy",
+    "citemploi.reporting.policy",
+)
 
 
 def _merge_domain_policies() -> None:

@@ -7,13 +7,16 @@ so the demo obeys the same rules and leaves the same audit rows as real use. Wha
 an audit row for the memberships.
 """
 
+import importlib
+import importlib.util
 import random
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
@@ -69,7 +72,27 @@ class DemoSummary:
     followups: int = 0
     sensitive: int = 0
     services: int = 0
+    #: what the domains' demo modules added (French label → count), in the order they ran
+    extra: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+
+
+@dataclass
+class DemoWorld:
+    """What a domain's demo module (`citemploi/<app>/demo_data.py`, function `build_demo(world)`) receives.
+
+    The function writes through its domain's services, acting as `coordinator_ctx` or as one of the
+    memberships, and returns the counts it wants reported (French label → count)."""
+
+    cite: Cite
+    coordinator_ctx: ActingContext
+    structures: dict[str, Structure]
+    #: every persona membership of the cité, by persona key (see demo/amiens.py PERSONAS)
+    memberships: dict[str, list[Membership]]
+    referents: dict[str, list[Membership]]
+    qpvs: dict[str, QPV]
+    today: date
+    rng: random.Random
 
 
 def system_audit(code: str, obj: Any, changes: dict[str, Any], cite_id: int | None) -> AuditEvent:
@@ -188,7 +211,47 @@ def _build_amiens(*, seed: int, people: int, today: date) -> DemoSummary:
     referents = _add_members(coordinator_ctx, persona_user, structures, summary)
     _create_people(gen, people, coordinator_ctx, qpvs, structures, referents, summary)
     summary.services = create_demo_services(coordinator_ctx, structures, today)
+    world = DemoWorld(
+        cite=cite,
+        coordinator_ctx=coordinator_ctx,
+        structures=structures,
+        memberships=_persona_memberships(cite, persona_user),
+        referents=referents,
+        qpvs=qpvs,
+        today=today,
+        rng=random.Random(seed + 1),
+    )
+    run_demo_modules(world, summary)
     return summary
+
+
+def _persona_memberships(cite: Cite, persona_user: dict[str, User]) -> dict[str, list[Membership]]:
+    by_user: dict[int, str] = {user.pk: key for key, user in persona_user.items()}
+    found: dict[str, list[Membership]] = {}
+    for m in Membership.objects.filter(cite=cite).select_related("structure", "user").order_by("pk"):
+        if m.user_id in by_user:
+            found.setdefault(by_user[m.user_id], []).append(m)
+    return found
+
+
+def demo_modules() -> list[Any]:
+    """The `demo_data` modules of the installed citemploi apps, in INSTALLED_APPS order."""
+    found = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("citemploi.") or config.name == "citemploi.demo":
+            continue
+        name = f"{config.name}.demo_data"
+        if importlib.util.find_spec(name) is not None:
+            found.append(importlib.import_module(name))
+    return found
+
+
+def run_demo_modules(world: DemoWorld, summary: DemoSummary) -> None:
+    """Let each domain add its demo data (calls, pathways, cohorts…) to the demo cité."""
+    for module in demo_modules():
+        counts = module.build_demo(world) or {}
+        for label, count in counts.items():
+            summary.extra[label] = summary.extra.get(label, 0) + count
 
 
 def _create_structures(

@@ -9,7 +9,10 @@ NAV = [
     ("offer:list", "Offre de services", "service.view"),
     ("partners:list", "Partenaires", "structure.view"),
     ("partnership:home", "Partenariat", "partnership.view"),
+    ("orientations:list", "Orientations", "orientation.view"),
+    ("cohorts:list", "Cohortes", "cohort.view"),
     ("calls:list", "Appels à projets", "call.view"),
+    ("reporting:home", "Indicateurs", "indicator.view"),
     ("territory:qpv_list", "QPV", "qpv.view"),
     ("audit:list", "Journal d'accès", "audit.view"),
 ]

@@ -42,4 +42,9 @@ urlpatterns = [
     path("partenariat/", include("citemploi.www.partnership.urls")),
     path("appels-a-projets/", include("citemploi.www.calls.urls")),
     path("jetons-api/", include("citemploi.www.apitokens.urls")),
+    path("parcours/", include("citemploi.www.pathways.urls")),
+    path("suivi/", include("citemploi.www.tracking.urls")),
+    path("orientations/", include("citemploi.www.orientations.urls")),
+    path("cohortes/", include("citemploi.www.cohorts.urls")),
+    path("indicateurs/", include("citemploi.www.reporting.urls")),
 ]

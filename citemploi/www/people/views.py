@@ -6,6 +6,7 @@ from django.views.decorators.http import require_POST
 
 from citemploi.partnership.queries.events import attended_events_for
 from citemploi.people import exports, queries, services
+from citemploi.people.panels import panels_for
 from citemploi.www.common import acting, action_required, paginate, render_partial_or_full
 from citemploi.www.people.forms import (
     BeneficiaryFilterForm,
@@ -79,6 +80,7 @@ def beneficiary_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "consent_form": ConsentForm(),
             "followup_form": FollowUpForm(ctx=ctx, beneficiary=b),
             "attended_events": attended_events_for(ctx, b),
+            "panels": panels_for(ctx, b),
         },
     )
 

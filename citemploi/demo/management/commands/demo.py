@@ -74,8 +74,9 @@ class Command(BaseCommand):
             f"Cité de démonstration « Amiens Métropole » créée en {_seconds(s.seconds)} : {s.qpvs} QPV, "
             f"{s.structures} structures partenaires, {s.users} utilisateurs, {_n(s.people)} personnes accompagnées "
             f"({_n(s.consents)} consentements, {_n(s.followups)} membres de groupes de suivi, "
-            f"{s.sensitive} avec des informations sensibles), {s.services} services dans l'annuaire.\n"
-            "Identifiants de connexion : citemploi demo_logins"
+            f"{s.sensitive} avec des informations sensibles), {s.services} services dans l'annuaire"
+            + "".join(f", {_n(count)} {label}" for label, count in s.extra.items())
+            + ".\nIdentifiants de connexion : citemploi demo_logins"
         )
 
     def _bench_report(self, s: DemoSummary) -> str:

@@ -1,0 +1,5 @@
+"""API of the cohorts domain."""
+
+from citemploi.api.base import PolicyRouter
+
+router = PolicyRouter(tags=["Cohortes et commission"])

@@ -1,0 +1,1 @@
+"""Cohorts, proposals of candidates and the monthly commission."""

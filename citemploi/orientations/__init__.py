@@ -1,0 +1,1 @@
+"""Closed-loop orientations of a person to a service of another structure."""

@@ -1,0 +1,1 @@
+"""Diagnostic (barriers and situations), plan of objectives and actions, hand-over of a person."""

@@ -1,0 +1,47 @@
+"""Extension point: the signals of a dropping-out risk listed on each référent's home page.
+
+Each domain registers the signals it knows (no contact for 30 days, a barrier not addressed, an
+orientation without answer, a follow-up check due…) in its AppConfig.ready(). A signal receives the
+acting context and the queryset of people the home page is about (already restricted by the access
+helpers) and returns, for the people concerned, short French details ("sans contact depuis 42 jours").
+It must not widen the queryset: it only filters it.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from citemploi.core.context import ActingContext
+from citemploi.people.models import Beneficiary
+
+
+@dataclass(frozen=True)
+class RiskSignal:
+    code: str
+    #: French label of the signal ("Sans contact depuis 30 jours")
+    label: str
+    find: Callable[[ActingContext, QuerySet[Beneficiary]], dict[int, list[str]]]
+    order: int = 100
+
+
+_SIGNALS: dict[str, RiskSignal] = {}
+
+
+def register_risk_signal(signal: RiskSignal) -> None:
+    _SIGNALS[signal.code] = signal
+
+
+def risk_signals() -> list[RiskSignal]:
+    return sorted(_SIGNALS.values(), key=lambda s: (s.order, s.code))
+
+
+def risks_for(
+    ctx: ActingContext, people: QuerySet[Beneficiary]
+) -> dict[int, list[tuple[RiskSignal, list[str]]]]:
+    """beneficiary id → the signals raised for them, with their details."""
+    found: dict[int, list[tuple[RiskSignal, list[str]]]] = {}
+    for signal in risk_signals():
+        for beneficiary_id, details in signal.find(ctx, people).items():
+            found.setdefault(beneficiary_id, []).append((signal, details))
+    return found

@@ -1,0 +1,1 @@
+"""Indicators, dashboards, shared diagnostic, budget, national questionnaire, statistical secrecy."""

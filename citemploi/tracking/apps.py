@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class TrackingConfig(AppConfig):
+    name = "citemploi.tracking"
+    label = "tracking"
+    verbose_name = "Suivi : journal, sorties et maintien dans l'emploi"
