@@ -5,8 +5,10 @@ One module per resource; the documentation page (/api/v1/docs) works offline and
 
 from citemploi.api import (
     beneficiaries,
+    budget,
     cohorts,
     consents,
+    diagnostic,
     errors,
     followup,
     orientations,
@@ -48,3 +50,5 @@ api.add_router("", tracking.router)
 api.add_router("", orientations.router)
 api.add_router("", cohorts.router)
 api.add_router("", reporting.router)
+api.add_router("", diagnostic.router)
+api.add_router("", budget.router)

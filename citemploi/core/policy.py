@@ -96,6 +96,9 @@ DOMAIN_POLICY_MODULES = (
     "citemploi.orientations.policy",
     "citemploi.cohorts.policy",
     "citemploi.reporting.policy",
+    "citemploi.diagnostic.policy",
+    "citemploi.budget.policy",
+    "citemploi.secrecy.policy",
 )
 
 

@@ -13,6 +13,8 @@ NAV = [
     ("cohorts:list", "Cohortes", "cohort.view"),
     ("calls:list", "Appels à projets", "call.view"),
     ("reporting:home", "Indicateurs", "indicator.view"),
+    ("diagnostic:home", "Diagnostic", "diagnostic.view"),
+    ("budget:home", "Budget", "budget.view"),
     ("territory:qpv_list", "QPV", "qpv.view"),
     ("audit:list", "Journal d'accès", "audit.view"),
 ]

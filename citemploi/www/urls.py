@@ -47,4 +47,6 @@ urlpatterns = [
     path("orientations/", include("citemploi.www.orientations.urls")),
     path("cohortes/", include("citemploi.www.cohorts.urls")),
     path("indicateurs/", include("citemploi.www.reporting.urls")),
+    path("diagnostic/", include("citemploi.www.diagnostic.urls")),
+    path("budget/", include("citemploi.www.budget.urls")),
 ]

@@ -1,0 +1,1 @@
+"""The cité's yearly budget: envelope, co-funding, allocation, commitments and payments."""

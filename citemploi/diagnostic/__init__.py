@@ -1,0 +1,1 @@
+"""Shared diagnostic: reference indicators per QPV and the offer-vs-need matrix."""

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SecrecyConfig(AppConfig):
+    name = "citemploi.secrecy"
+    label = "secrecy"
+    verbose_name = "Secret statistique"
