@@ -1,0 +1,20 @@
+"""The indicator registry: every indicator defined once (see base.py), grouped by domain module."""
+
+from citemploi.reporting.indicators import calls, events, offer, people  # noqa: F401  (registration)
+from citemploi.reporting.indicators.base import (
+    REGISTRY,
+    Cut,
+    Indicator,
+    Period,
+    PeriodError,
+    Query,
+    Table,
+    Unit,
+)
+
+__all__ = ["REGISTRY", "Cut", "Indicator", "Period", "PeriodError", "Query", "Table", "Unit", "compute_all"]
+
+
+def compute_all(query: Query, codes: list[str] | None = None) -> list[Table]:
+    """The tables of the asked indicators (all by default), in registry order."""
+    return [REGISTRY[code].run(query) for code in (codes or list(REGISTRY))]

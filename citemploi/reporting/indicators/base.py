@@ -1,0 +1,413 @@
+"""What every indicator shares: the period, the cut, the result table and the registry.
+
+An indicator is defined once: a code, a French name, a plain French definition (docs/indicators.md, with our
+reading where we had to interpret), a unit and a computation. The computation runs aggregate SQL (GROUP BY)
+over the domains' models and returns numbers per (category, column): the categories are the indicator's own
+breakdown (repérage channel, event kind, call…), the columns the cut (QPV, gender, age band…). It never
+returns a person.
+"""
+
+import calendar
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from django.db.models import Case, CharField, Expression, F, Q, QuerySet, Value, When
+from django.db.models.functions import Cast, ExtractDay, ExtractMonth, ExtractYear
+from django.db.models.lookups import Exact, GreaterThan, LessThan
+
+Number = int | Decimal | float
+
+
+class PeriodError(ValueError):
+    """A period that cannot be read (French message for the user)."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """Dates inclusive, in Europe/Paris (the dates people write on their forms)."""
+
+    start: date
+    end: date
+    kind: str = "custom"
+
+    def __post_init__(self) -> None:
+        if self.start > self.end:
+            raise PeriodError("La date de début doit précéder la date de fin.")
+
+    @classmethod
+    def month(cls, year: int, month: int) -> "Period":
+        last = calendar.monthrange(year, month)[1]
+        return cls(date(year, month, 1), date(year, month, last), "month")
+
+    @classmethod
+    def quarter(cls, year: int, quarter: int) -> "Period":
+        if quarter not in (1, 2, 3, 4):
+            raise PeriodError("Le trimestre va de 1 à 4.")
+        first = 3 * (quarter - 1) + 1
+        last = calendar.monthrange(year, first + 2)[1]
+        return cls(date(year, first, 1), date(year, first + 2, last), "quarter")
+
+    @classmethod
+    def year(cls, year: int) -> "Period":
+        return cls(date(year, 1, 1), date(year, 12, 31), "year")
+
+    @classmethod
+    def containing(cls, kind: str, day: date) -> "Period":
+        if kind == "month":
+            return cls.month(day.year, day.month)
+        if kind == "quarter":
+            return cls.quarter(day.year, (day.month - 1) // 3 + 1)
+        if kind == "year":
+            return cls.year(day.year)
+        raise PeriodError("Période inconnue : mois, trimestre, année ou dates libres.")
+
+    @classmethod
+    def parse(cls, value: str) -> "Period":
+        """`2026`, `2026-T2`, `2026-05` or `2026-01-01..2026-03-31`."""
+        value = value.strip()
+        try:
+            if m := re.fullmatch(r"(\d{4})", value):
+                return cls.year(int(m[1]))
+            if m := re.fullmatch(r"(\d{4})-[TtQq]([1-4])", value):
+                return cls.quarter(int(m[1]), int(m[2]))
+            if m := re.fullmatch(r"(\d{4})-(\d{2})", value):
+                return cls.month(int(m[1]), int(m[2]))
+            if m := re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", value):
+                return cls(date.fromisoformat(m[1]), date.fromisoformat(m[2]))
+        except ValueError as exc:
+            if isinstance(exc, PeriodError):
+                raise
+            raise PeriodError(f"Période invalide : « {value} ».") from exc
+        raise PeriodError(
+            f"Période invalide : « {value} » (attendu 2026, 2026-T2, 2026-05 ou 2026-01-01..2026-03-31)."
+        )
+
+    @property
+    def token(self) -> str:
+        """The inverse of `parse`."""
+        if self.kind == "year":
+            return f"{self.start.year}"
+        if self.kind == "quarter":
+            return f"{self.start.year}-T{(self.start.month - 1) // 3 + 1}"
+        if self.kind == "month":
+            return f"{self.start:%Y-%m}"
+        return f"{self.start.isoformat()}..{self.end.isoformat()}"
+
+    @property
+    def label(self) -> str:
+        if self.kind == "year":
+            return f"année {self.start.year}"
+        if self.kind == "quarter":
+            return f"{(self.start.month - 1) // 3 + 1}e trimestre {self.start.year}"
+        if self.kind == "month":
+            return f"{MONTHS[self.start.month - 1]} {self.start.year}"
+        return f"du {self.start:%d/%m/%Y} au {self.end:%d/%m/%Y}"
+
+    def previous(self) -> "Period":
+        if self.kind == "month":
+            m = self.start.month - 1 or 12
+            return Period.month(self.start.year - (self.start.month == 1), m)
+        if self.kind == "quarter":
+            q = (self.start.month - 1) // 3 + 1
+            return Period.quarter(self.start.year - (q == 1), q - 1 or 4)
+        if self.kind == "year":
+            return Period.year(self.start.year - 1)
+        length = self.end - self.start
+        end = self.start.fromordinal(self.start.toordinal() - 1)
+        return Period(end - length, end)
+
+
+MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+
+
+class Cut(StrEnum):
+    """How the figures are broken down (the columns of an indicator's table)."""
+
+    NONE = "none"
+    CITE = "cite"
+    QPV = "qpv"
+    GENDER = "gender"
+    AGE_BAND = "age_band"
+    STRUCTURE = "structure"
+    COHORT = "cohort"
+    ACTION = "action"
+
+    @property
+    def label(self) -> str:
+        return CUT_LABELS[self]
+
+
+CUT_LABELS = {
+    Cut.NONE: "Sans ventilation",
+    Cut.CITE: "Cité",
+    Cut.QPV: "QPV de résidence",
+    Cut.GENDER: "Genre",
+    Cut.AGE_BAND: "Tranche d'âge",
+    Cut.STRUCTURE: "Structure partenaire",
+    Cut.COHORT: "Cohorte",
+    Cut.ACTION: "Action financée",
+}
+
+
+class Unit(StrEnum):
+    PEOPLE = "people"
+    COUNT = "count"
+    PERCENT = "percent"
+    DAYS = "days"
+    EUROS = "euros"
+    HOURS = "hours"
+
+    @property
+    def label(self) -> str:
+        return {
+            "people": "personnes",
+            "count": "nombre",
+            "percent": "%",
+            "days": "jours",
+            "euros": "€",
+            "hours": "heures",
+        }[self.value]
+
+
+@dataclass(frozen=True)
+class Query:
+    """What is asked: cités, period, cut, and the filters of the QPV and structure pages."""
+
+    cite_ids: tuple[int, ...]
+    period: Period
+    cut: Cut = Cut.NONE
+    qpv_id: int | None = None
+    structure_id: int | None = None
+    action_id: int | None = None
+
+
+#: the key of the only column when there is no cut
+ALL = "all"
+#: the key of people whose cut value is not recorded
+UNKNOWN = ""
+#: the key that stands for every sensitive structure (who they follow is not told to anyone)
+SENSITIVE = "sensible"
+
+
+@dataclass
+class Table:
+    """The figures of one indicator: value per (category, column), categories and columns in order."""
+
+    indicator: "Indicator"
+    query: Query
+    categories: list[tuple[str, str]]
+    columns: list[tuple[str, str]]
+    cells: dict[tuple[str, str], Number]
+    #: False when the indicator cannot be broken down by the asked cut (it is then given without cut)
+    cut_supported: bool = True
+
+    def value(self, category: str, column: str) -> Number:
+        return self.cells.get((category, column), 0)
+
+    def row_total(self, category: str) -> Number:
+        return sum((self.value(category, c) for c, _ in self.columns), start=0)
+
+    def column_total(self, column: str) -> Number:
+        return sum((self.value(k, column) for k, _ in self.categories), start=0)
+
+    @property
+    def total(self) -> Number:
+        return sum((self.row_total(k) for k, _ in self.categories), start=0)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.indicator.code,
+            "name": self.indicator.name,
+            "unit": self.indicator.unit.value,
+            "cut": self.query.cut.value if self.cut_supported else Cut.NONE.value,
+            "additive": self.indicator.additive,
+            "columns": [{"key": k, "label": label} for k, label in self.columns],
+            "rows": [
+                {
+                    "key": k,
+                    "label": label,
+                    "values": {c: _plain(self.value(k, c)) for c, _ in self.columns},
+                    **({"total": _plain(self.row_total(k))} if self.indicator.additive else {}),
+                }
+                for k, label in self.categories
+            ],
+            **({"total": _plain(self.total)} if self.indicator.additive else {}),
+        }
+
+
+def _plain(value: Number | None) -> int | float | None:
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+Compute = Callable[[Query], dict[tuple[str, str], Number]]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    name: str
+    definition: str
+    unit: Unit
+    #: the indicator's own breakdown: (key, French label) in display order
+    categories: Callable[[], list[tuple[str, str]]]
+    compute: Compute = field(repr=False)
+    #: the cuts the data allows (NONE always)
+    cuts: frozenset[Cut] = frozenset()
+    #: the section of the dashboard
+    section: str = ""
+    #: rows and columns add up (counts, sums); False for rates and delays
+    additive: bool = True
+
+    def run(self, query: Query) -> Table:
+        supported = query.cut == Cut.NONE or query.cut in self.cuts
+        effective = query if supported else Query(**{**query.__dict__, "cut": Cut.NONE})
+        cells = self.compute(effective)
+        categories = list(self.categories())
+        known = {k for k, _ in categories}
+        extra = sorted({cat for cat, _ in cells} - known)
+        categories += [(k, k or "Non renseigné") for k in extra]
+        columns = column_labels(effective.cut, {col for _, col in cells}, effective)
+        return Table(self, effective, categories, columns, cells, supported)
+
+
+REGISTRY: dict[str, Indicator] = {}
+
+
+def register(indicator: Indicator) -> Indicator:
+    if indicator.code in REGISTRY:
+        raise ValueError(f"Indicator {indicator.code!r} defined twice")
+    REGISTRY[indicator.code] = indicator
+    return indicator
+
+
+# --- SQL helpers -----------------------------------------------------------------------------------------
+
+
+def age_band_expression(birth: str, on: str) -> Case:
+    """The age band on the date of the fact, in SQL: under 26 'jeunes', 26–49, 50 and over 'seniors'."""
+    birthday_later = Q(GreaterThan(ExtractMonth(birth), ExtractMonth(on))) | (
+        Q(Exact(ExtractMonth(birth), ExtractMonth(on))) & Q(GreaterThan(ExtractDay(birth), ExtractDay(on)))
+    )
+    age = ExtractYear(on) - ExtractYear(birth) - Case(When(birthday_later, then=Value(1)), default=Value(0))
+    return Case(
+        When(**{f"{birth}__isnull": True}, then=Value(UNKNOWN)),
+        When(LessThan(age, 26), then=Value("jeunes")),
+        When(LessThan(age, 50), then=Value("26-49")),
+        default=Value("seniors"),
+        output_field=CharField(),
+    )
+
+
+def structure_expression(structure: str) -> Case:
+    """A structure's id as text, every sensitive structure folded into one column."""
+    return Case(
+        When(**{f"{structure}__sensitive": True}, then=Value(SENSITIVE)),
+        When(**{f"{structure}__isnull": True}, then=Value(UNKNOWN)),
+        default=Cast(F(f"{structure}_id"), CharField()),
+        output_field=CharField(),
+    )
+
+
+def text(path: str) -> Expression:
+    return Cast(F(path), CharField())
+
+
+def grouped(
+    qs: QuerySet,
+    category: Expression | str,
+    cut: Expression | None,
+    aggregate: Expression,
+) -> dict[tuple[str, str], Number]:
+    """One GROUP BY: value per (category, cut value)."""
+    category_expr = F(category) if isinstance(category, str) else category
+    rows = (
+        qs.order_by()
+        .annotate(_cat=category_expr, _col=cut if cut is not None else Value(ALL))
+        .values("_cat", "_col")
+        .annotate(_v=aggregate)
+    )
+    out: dict[tuple[str, str], Number] = {}
+    for row in rows:
+        key = (str(row["_cat"]) if row["_cat"] is not None else UNKNOWN, _column_key(row["_col"]))
+        out[key] = out.get(key, 0) + (row["_v"] or 0)
+    return out
+
+
+def _column_key(value: object) -> str:
+    if value is None:
+        return UNKNOWN
+    return str(value)
+
+
+def column_labels(cut: Cut, keys: Iterable[str], query: Query) -> list[tuple[str, str]]:
+    """The columns of a cut, in a stable order, with their French labels (one query at most)."""
+    if cut == Cut.NONE:
+        return [(ALL, "Total")]
+    keys = set(keys)
+    labels: dict[str, str]
+    if cut == Cut.GENDER:
+        from citemploi.people.enums import Gender
+
+        labels = {g.value: str(g.label) for g in Gender}
+        order = [g.value for g in Gender]
+    elif cut == Cut.AGE_BAND:
+        from citemploi.people.enums import AgeBand
+
+        labels = {a.value: str(a.label) for a in AgeBand}
+        order = [a.value for a in AgeBand]
+    else:
+        ids = [int(k) for k in keys if k.isdigit()]
+        labels = _object_labels(cut, ids, query)
+        order = sorted(labels, key=lambda k: labels[k].lower())
+    labels[UNKNOWN] = "Non renseigné"
+    labels[SENSITIVE] = "Structures à accès restreint"
+    order = [k for k in order if k in labels] + sorted(keys - set(order))
+    return [(k, labels.get(k, k)) for k in order if k in keys or cut in (Cut.GENDER, Cut.AGE_BAND)]
+
+
+def _object_labels(cut: Cut, ids: list[int], query: Query) -> dict[str, str]:
+    if cut == Cut.QPV:
+        from citemploi.territory.models import QPV
+
+        qs = QPV.objects.filter(cites__in=query.cite_ids).distinct().values_list("pk", "name")
+        return {str(pk): name for pk, name in qs}
+    if cut == Cut.CITE:
+        from citemploi.territory.models import Cite
+
+        return {str(pk): name for pk, name in Cite.objects.filter(pk__in=ids).values_list("pk", "name")}
+    if cut == Cut.STRUCTURE:
+        from citemploi.partners.models import Structure
+
+        return {str(pk): n for pk, n in Structure.objects.filter(pk__in=ids).values_list("pk", "name")}
+    if cut == Cut.ACTION:
+        from citemploi.calls.models import Application
+
+        return {
+            str(pk): f"{ref} — {title}"
+            for pk, ref, title in Application.objects.filter(pk__in=ids).values_list(
+                "pk", "reference", "title"
+            )
+        }
+    return {str(i): str(i) for i in ids}
