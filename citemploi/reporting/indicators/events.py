@@ -54,7 +54,7 @@ def _add(*parts: dict[tuple[str, str], Number]) -> dict[tuple[str, str], Number]
     out: dict[tuple[str, str], Number] = {}
     for part in parts:
         for key, value in part.items():
-            out[key] = out.get(key, 0) + value
+            out[key] = out.get(key, 0) + value  # type: ignore[operator]
     return out
 
 

@@ -1,6 +1,7 @@
 """Indicators of the directory of services (cartographie des dispositifs), a snapshot at the end of the period."""
 
 from datetime import date
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
@@ -58,7 +59,8 @@ def by_barrier(q: Query) -> dict[tuple[str, str], Number]:
     qs = _services(q).order_by().annotate(_col=_cut(q.cut) or Value(ALL)).values("_col")  # type: ignore[call-overload]
     rows = qs.annotate(**{b.code: Count("id", filter=Q(barrier_condition(b))) for b in BARRIERS})
     out: dict[tuple[str, str], Number] = {}
-    for row in rows:
+    row: dict[str, Any]
+    for row in rows:  # type: ignore[assignment]
         for b in BARRIERS:
             if row[b.code]:
                 out[(b.code, str(row["_col"]))] = out.get((b.code, str(row["_col"])), 0) + row[b.code]

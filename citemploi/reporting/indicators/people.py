@@ -1,6 +1,6 @@
 """Indicators about people: identified (by repérage channel), invisible reached (hors radar)."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Expression, Q, QuerySet
 
 from citemploi.people.enums import ReperageChannel
 from citemploi.people.models import Beneficiary
@@ -38,7 +38,7 @@ def _identified(q: Query) -> QuerySet[Beneficiary]:
     return qs
 
 
-def person_cut(cut: Cut, fact_date: str) -> object:
+def person_cut(cut: Cut, fact_date: str) -> Expression | None:
     """The SQL expression of a cut on a person's file (age on the date of the fact)."""
     return {
         Cut.NONE: None,
@@ -55,7 +55,7 @@ def identified(q: Query) -> dict[tuple[str, str], Number]:
         _identified(q),
         "reperage_channel",
         person_cut(q.cut, "identified_on"),
-        Count("id", distinct=True),  # type: ignore[arg-type]
+        Count("id", distinct=True),
     )
 
 
@@ -63,7 +63,7 @@ def invisible(q: Query) -> dict[tuple[str, str], Number]:
     return grouped(
         _identified(q).filter(Q(invisible_at_identification=True)),
         "reperage_channel",
-        person_cut(q.cut, "identified_on"),  # type: ignore[arg-type]
+        person_cut(q.cut, "identified_on"),
         Count("id", distinct=True),
     )
 

@@ -1,0 +1,187 @@
+"""What a dashboard shows: the indicator tables of a query, as an audience may see them, with their bars."""
+
+from dataclasses import dataclass, field
+
+from citemploi.reporting.indicators import REGISTRY, Query, Unit
+from citemploi.reporting.indicators.base import Number
+from citemploi.reporting.protection import Shown, exact, protect
+
+#: the dashboard's sections, in order, and the indicators of each
+SECTIONS: list[tuple[str, str, tuple[str, ...]]] = [
+    ("reperage", "Repérage", ("people.identified", "people.invisible_reached")),
+    (
+        "evenements",
+        "Actions et événements",
+        (
+            "events.count",
+            "events.participants",
+            "events.participants_profile",
+            "events.hours",
+            "events.results",
+        ),
+    ),
+    (
+        "aap",
+        "Appels à projets",
+        (
+            "calls.applications",
+            "calls.amounts",
+            "calls.envelope",
+            "calls.envelope_share",
+            "calls.reports",
+            "calls.cost_per_person",
+        ),
+    ),
+    (
+        "offre",
+        "Offre de services",
+        ("offer.services_by_step", "offer.services_by_barrier", "offer.services_stale"),
+    ),
+]
+
+
+@dataclass
+class Bar:
+    key: str
+    label: str
+    value: Number | None
+    #: width in per cent of the largest bar (0 when secret or zero)
+    width: float
+    y: int
+
+    #: the chart's geometry, in per cent of its width: labels on the left 40 %, bars on the next 45 %
+    @property
+    def bar_width(self) -> float:
+        return round(self.width * 0.45, 2)
+
+    @property
+    def value_x(self) -> float:
+        return round(41 + self.bar_width, 2)
+
+    @property
+    def text_y(self) -> int:
+        return self.y + 17
+
+
+@dataclass
+class Block:
+    shown: Shown
+    bars: list[Bar]
+    links: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def indicator(self):  # type: ignore[no-untyped-def]
+        return self.shown.table.indicator
+
+    @property
+    def chart_height(self) -> int:
+        return max(1, len(self.bars)) * BAR_STEP
+
+    @property
+    def slug(self) -> str:
+        return self.indicator.code.replace(".", "-").replace("_", "-")
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    blocks: list[Block]
+
+
+BAR_STEP = 28
+
+
+def _bars(shown: Shown) -> list[Bar]:
+    table = shown.table
+    values: list[tuple[str, str, Number | None]] = []
+    for row in shown.rows:
+        value = (
+            row["total"]
+            if table.indicator.additive
+            else (row["cells"][0] if len(table.columns) == 1 else None)
+        )
+        if value is None and not shown.protected and not table.indicator.additive and len(table.columns) > 1:
+            continue
+        values.append((row["key"], row["label"], value))
+    top = max((float(v) for _, _, v in values if v), default=0.0)
+    return [
+        Bar(key, label, value, round(float(value) * 100 / top, 2) if value and top else 0.0, i * BAR_STEP)
+        for i, (key, label, value) in enumerate(values)
+    ]
+
+
+def build(
+    query: Query, *, audience: str | None, cite_id: int | None, codes: tuple[str, ...] | None = None
+) -> list[Section]:
+    """The sections of a dashboard. `audience` None: exact figures (the cité's coordination)."""
+    sections = []
+    for key, title, section_codes in SECTIONS:
+        blocks = []
+        for code in section_codes:
+            if code not in REGISTRY or (codes is not None and code not in codes):
+                continue
+            table = REGISTRY[code].run(query)
+            shown = exact(table) if audience is None else protect(table, audience=audience, cite_id=cite_id)
+            blocks.append(Block(shown, _bars(shown)))
+        if blocks:
+            sections.append(Section(key, title, blocks))
+    return sections
+
+
+def flat_rows(sections: list[Section]) -> list[list[object]]:
+    """Long format of every table: indicator, unit, category, column, value ('secret' when hidden)."""
+    rows: list[list[object]] = []
+    for section in sections:
+        for block in section.blocks:
+            table = block.shown.table
+            for row in block.shown.rows:
+                for (col, col_label), value in zip(table.columns, row["cells"], strict=True):
+                    rows.append(
+                        [
+                            table.indicator.code,
+                            table.indicator.name,
+                            table.indicator.unit.label,
+                            row["label"],
+                            col_label if col != "all" else "Total",
+                            "secret" if value is None else _cell(value),
+                        ]
+                    )
+    return rows
+
+
+def _cell(value: Number) -> object:
+    if isinstance(value, int):
+        return value
+    number = float(value)
+    return int(number) if number.is_integer() else round(number, 2)
+
+
+FLAT_HEADER = ["Code", "Indicateur", "Unité", "Catégorie", "Ventilation", "Valeur"]
+
+
+def sheet_rows(block: Block) -> tuple[list[str], list[list[object]]]:
+    """One table as a sheet: categories × columns (and totals when they add up)."""
+    table = block.shown.table
+    additive = table.indicator.additive
+    header = (
+        ["Catégorie"]
+        + [label for _, label in table.columns]
+        + (["Total"] if additive and len(table.columns) > 1 else [])
+    )
+    rows = []
+    for row in block.shown.rows:
+        cells = ["secret" if v is None else _cell(v) for v in row["cells"]]
+        if additive and len(table.columns) > 1:
+            cells.append("secret" if row["total"] is None else _cell(row["total"]))
+        rows.append([row["label"], *cells])
+    if additive:
+        total = block.shown.total
+        footer = ["secret" if v is None else _cell(v) for v in block.shown.footer]
+        if len(table.columns) > 1:
+            footer.append("secret" if total is None else _cell(total))
+        rows.append(["Total", *footer])
+    return header, rows
+
+
+__all__ = ["BAR_STEP", "SECTIONS", "Block", "Section", "Unit", "build", "flat_rows", "sheet_rows"]

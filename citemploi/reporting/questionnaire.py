@@ -1,0 +1,55 @@
+"""The national quarterly questionnaire: its items, pre-filled from the indicators."""
+
+from citemploi.reporting.indicators import REGISTRY, Period, Query, Unit
+
+#: the indicators the questionnaire asks for, in its order (follow-up and result indicators of the cité)
+QUESTIONNAIRE_INDICATORS = (
+    "people.identified",
+    "people.invisible_reached",
+    "events.count",
+    "events.participants",
+    "events.participants_profile",
+    "events.hours",
+    "events.results",
+    "calls.applications",
+    "calls.amounts",
+    "calls.envelope",
+    "calls.reports",
+    "offer.services_by_step",
+    "offer.services_stale",
+)
+
+
+def available_indicators() -> list[str]:
+    return [code for code in QUESTIONNAIRE_INDICATORS if code in REGISTRY]
+
+
+def computed_items(cite_id: int, year: int, quarter: int) -> dict[str, dict]:
+    """One item per figure: the row total of each category of each indicator (no cut)."""
+    query = Query((cite_id,), Period.quarter(year, quarter))
+    items: dict[str, dict] = {}
+    for code in available_indicators():
+        table = REGISTRY[code].run(query)
+        indicator = table.indicator
+        for key, label in table.categories:
+            value = table.row_total(key)
+            if not value and key in ("", "other") and indicator.unit != Unit.PERCENT:
+                # empty catch-all rows are left out of the questionnaire
+                continue
+            items[f"{code}:{key}"] = {
+                "indicator": code,
+                "indicator_name": indicator.name,
+                "label": label,
+                "unit": indicator.unit.value,
+                "computed": _number(value),
+                "value": _number(value),
+                "comment": "",
+            }
+    return items
+
+
+def _number(value: object) -> int | float:
+    if isinstance(value, int):
+        return value
+    number = float(value)  # type: ignore[arg-type]
+    return int(number) if number.is_integer() else round(number, 2)
