@@ -85,7 +85,7 @@ def _safe(read: Any, *args: Any) -> Number | None:
 
 def protect(table: Table, *, audience: str, cite_id: int | None) -> Shown:
     """The table as `audience` may see it (exact when it counts no people)."""
-    if table.indicator.unit != Unit.PEOPLE:
+    if not table.indicator.protected:
         return exact(table)
     engine = _engine()
     keys = [(k, c) for k, _ in table.categories for c, _ in table.columns]

@@ -6,6 +6,8 @@ from citemploi.reporting.indicators import REGISTRY, Period, Query, Unit
 QUESTIONNAIRE_INDICATORS = (
     "people.identified",
     "people.invisible_reached",
+    "barriers.identified",
+    "barriers.lifted",
     "events.count",
     "events.participants",
     "events.participants_profile",

@@ -1,6 +1,12 @@
 """The indicator registry: every indicator defined once (see base.py), grouped by domain module."""
 
-from citemploi.reporting.indicators import calls, events, offer, people  # noqa: F401  (registration)
+from citemploi.reporting.indicators import (  # noqa: F401  (registration)
+    barriers,
+    calls,
+    events,
+    offer,
+    people,
+)
 from citemploi.reporting.indicators.base import (
     REGISTRY,
     Cut,

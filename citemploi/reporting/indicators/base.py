@@ -279,6 +279,14 @@ class Indicator:
     section: str = ""
     #: rows and columns add up (counts, sums); False for rates and delays
     additive: bool = True
+    #: counts about people (not in the unit « people »: barrier records, orientations…) that statistical
+    #: secrecy protects as well
+    personal: bool = False
+
+    @property
+    def protected(self) -> bool:
+        """Whether statistical secrecy applies (counts that describe people)."""
+        return self.unit == Unit.PEOPLE or self.personal
 
     def run(self, query: Query) -> Table:
         supported = query.cut == Cut.NONE or query.cut in self.cuts
