@@ -99,7 +99,9 @@ def lift_rate(q: Query) -> dict[tuple[str, str], Number]:
     qs = _open_records(q).annotate(lifted_now=_lifted_in_period(q))
     counts = grouped(qs, "barrier", _cut(q.cut), Count("id"))  # type: ignore[arg-type]
     lifted_counts = grouped(qs.filter(lifted_now=True), "barrier", _cut(q.cut), Count("id"))  # type: ignore[arg-type]
-    return {key: round(lifted_counts.get(key, 0) * 100 / n, 1) for key, n in counts.items() if n}
+    return {
+        key: round(float(lifted_counts.get(key, 0)) * 100 / float(n), 1) for key, n in counts.items() if n
+    }
 
 
 BARRIER_CUTS = PERSON_CUTS
