@@ -85,7 +85,7 @@ def move(
         fields.append(name)
     locked.save(update_fields=fields)
     log_transition(ctx, locked, source, target, effective_on=effective_on, reason=reason, session=session)
-    changes = {"state": [source, target]}
+    changes: dict[str, object] = {"state": [source, target]}
     if reason.strip():
         changes["reason"] = reason.strip()
     audit.log(ctx, f"cohort_member.{target}", locked, beneficiary_id=locked.beneficiary_id, changes=changes)

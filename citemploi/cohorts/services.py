@@ -158,7 +158,7 @@ def update_cohort(
     return locked
 
 
-COHORT_EDGES = {
+COHORT_EDGES: dict[str, set[str]] = {
     CohortState.DRAFT: {CohortState.OPEN},
     CohortState.OPEN: {CohortState.CLOSED},
     CohortState.CLOSED: {CohortState.OPEN},
@@ -353,12 +353,14 @@ def _write_session(
     present_ids = {m.pk for m in present}
     session.attendees.exclude(membership_id__in=convened_ids).delete()
     existing = {a.membership_id: a for a in session.attendees.all()}
-    for m in convened:
-        a = existing.get(m.pk)
+    for person in convened:
+        a = existing.get(person.pk)
         if a is None:
-            SessionAttendee.objects.create(session=session, membership=m, present=m.pk in present_ids)
-        elif a.present != (m.pk in present_ids):
-            a.present = m.pk in present_ids
+            SessionAttendee.objects.create(
+                session=session, membership=person, present=person.pk in present_ids
+            )
+        elif a.present != (person.pk in present_ids):
+            a.present = person.pk in present_ids
             a.save(update_fields=["present"])
     agenda_ids = [m.pk for m in agenda]
     removed = session.agenda.exclude(member_id__in=agenda_ids)

@@ -49,7 +49,7 @@ class CohortForm(forms.ModelForm):
             del self.fields["version"]
 
     def clean(self) -> dict:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", "La date de fin doit suivre la date de début.")
@@ -68,7 +68,7 @@ class ProposeForm(forms.Form):
     """Propose a person (from the cohort page: choose the person; from the file: choose the cohort)."""
 
     cohort = forms.ModelChoiceField(label="Cohorte", queryset=Cohort.objects.none())
-    beneficiary = forms.ModelChoiceField(label="Personne", queryset=None)
+    beneficiary: forms.ModelChoiceField = forms.ModelChoiceField(label="Personne", queryset=None)
     reason = forms.CharField(
         label="Motif de la proposition",
         widget=forms.Textarea(attrs={"rows": 3}),
