@@ -1,6 +1,14 @@
 """The national quarterly questionnaire: its items, pre-filled from the indicators."""
 
+from typing import TYPE_CHECKING
+
 from citemploi.reporting.indicators import REGISTRY, Period, Query, Unit
+from citemploi.reporting.protection import protect_sum
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from citemploi.reporting.models import QuarterlyReport
 
 #: the indicators the questionnaire asks for, in its order (follow-up and result indicators of the cité)
 QUESTIONNAIRE_INDICATORS = (
@@ -55,3 +63,27 @@ def _number(value: object) -> int | float:
         return value
     number = float(value)  # type: ignore[arg-type]
     return int(number) if number.is_integer() else round(number, 2)
+
+
+def national_aggregates(reports: "QuerySet[QuarterlyReport]") -> list[dict]:
+    """Validated questionnaires summed by quarter across cités, people counts through statistical secrecy."""
+    by_quarter: dict[tuple[int, int], list[QuarterlyReport]] = {}
+    for report in reports.order_by("-year", "-quarter", "cite_id"):
+        by_quarter.setdefault((report.year, report.quarter), []).append(report)
+    out = []
+    for (year, quarter), items in by_quarter.items():
+        keys: dict[str, dict] = {}
+        for report in items:
+            for key, item in report.values.items():
+                if item["unit"] == "percent":
+                    continue
+                entry = keys.setdefault(key, {**item, "by_cite": {}})
+                entry["by_cite"][str(report.cite_id)] = item["value"]
+        rows = []
+        for key, entry in keys.items():
+            total = protect_sum(entry["by_cite"], unit=entry["unit"], indicator=key)
+            rows.append(
+                {"key": key, "indicator": entry["indicator_name"], "label": entry["label"], "value": total}
+            )
+        out.append({"year": year, "quarter": quarter, "cites": len(items), "rows": rows})
+    return out

@@ -26,6 +26,7 @@ from citemploi.reporting import dashboard, queries, services
 from citemploi.reporting.indicators import Cut, Period, Query
 from citemploi.reporting.models import QuarterlyReport
 from citemploi.reporting.protection import NATIONAL, STEERING
+from citemploi.reporting.questionnaire import national_aggregates
 from citemploi.territory.models import QPV, Cite
 from citemploi.www.common import acting, action_required, render_partial_or_full
 from citemploi.www.reporting.forms import AdjustForm, OpenQuestionnaireForm, PeriodForm, VersionForm
@@ -352,7 +353,7 @@ def questionnaire_list(request: HttpRequest) -> HttpResponse:
         form = OpenQuestionnaireForm(
             initial={"annee": previous.start.year, "trimestre": (previous.start.month - 1) // 3 + 1}
         )
-    aggregates = _national_aggregates(reports) if national_view else []
+    aggregates = national_aggregates(reports) if national_view else []
     return render(
         request,
         "reporting/questionnaire_list.html",
@@ -363,32 +364,6 @@ def questionnaire_list(request: HttpRequest) -> HttpResponse:
             "form": form,
         },
     )
-
-
-def _national_aggregates(reports) -> list[dict]:  # type: ignore[no-untyped-def]
-    """Validated questionnaires summed by quarter across cités, people counts through statistical secrecy."""
-    from citemploi.reporting.protection import protect_sum
-
-    by_quarter: dict[tuple[int, int], list[QuarterlyReport]] = {}
-    for report in reports.order_by("-year", "-quarter", "cite_id"):
-        by_quarter.setdefault((report.year, report.quarter), []).append(report)
-    out = []
-    for (year, quarter), items in by_quarter.items():
-        keys: dict[str, dict] = {}
-        for report in items:
-            for key, item in report.values.items():
-                if item["unit"] == "percent":
-                    continue
-                entry = keys.setdefault(key, {**item, "by_cite": {}})
-                entry["by_cite"][str(report.cite_id)] = item["value"]
-        rows = []
-        for key, entry in keys.items():
-            total = protect_sum(entry["by_cite"], unit=entry["unit"], indicator=key)
-            rows.append(
-                {"key": key, "indicator": entry["indicator_name"], "label": entry["label"], "value": total}
-            )
-        out.append({"year": year, "quarter": quarter, "cites": len(items), "rows": rows})
-    return out
 
 
 @action_required("questionnaire.view")
