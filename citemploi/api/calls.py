@@ -27,6 +27,7 @@ from citemploi.api.schemas import (
     InputSchema,
     PageOut,
     PageParams,
+    PastDate,
     Text,
     page,
 )
@@ -36,17 +37,32 @@ from citemploi.calls.eligibility.engine import Evaluation, evaluate
 from citemploi.calls.enums import (
     ApplicationStatus,
     CallStatus,
+    ConflictStatus,
     DecisionOutcome,
+    InstallmentKind,
     Outcome,
     ReportStatus,
     ReviewStatus,
     Severity,
 )
 from citemploi.calls.machines import TransitionRefused
-from citemploi.calls.models import Application, Call, Decision, Report, Review
+from citemploi.calls.models import (
+    Agreement,
+    Application,
+    Call,
+    CommitteeSession,
+    Decision,
+    FundedActionLink,
+    Report,
+    Review,
+    ReviewerAssignment,
+)
 from citemploi.calls.services import applications as application_services
 from citemploi.calls.services import calls as call_services
-from citemploi.calls.services.common import StaleEdit
+from citemploi.calls.services import committee as committee_services
+from citemploi.calls.services import funding as funding_services
+from citemploi.calls.services import instruction as instruction_services
+from citemploi.calls.services.common import IllegalState, StaleEdit
 from citemploi.core.access import not_found
 
 router = PolicyRouter(tags=["Appels à projets"])
@@ -237,6 +253,7 @@ class ReviewsOut(Schema):
 
 
 class DecisionOut(Schema):
+    id: int
     session_id: int
     held_on: date
     locked: bool
@@ -256,12 +273,21 @@ class DecisionPage(PageOut):
 
 
 class ObjectiveResultOut(Schema):
+    objective_id: int
     objective: str
     target: Decimal
     achieved: Decimal | None
+    comment: str
+
+
+class ActivityResultOut(Schema):
+    activity_id: int
+    activity: str
+    hours_delivered: Decimal | None
 
 
 class FinancialLineOut(Schema):
+    id: int
     line: str
     label: str
     planned: Decimal
@@ -271,6 +297,9 @@ class FinancialLineOut(Schema):
 
 class ReportOut(Schema):
     status: ReportStatus
+    version: int = Field(
+        description="À renvoyer dans `expected_version` pour ne pas écraser une autre saisie."
+    )
     due_on: date
     narrative: str
     qpv_residents: int | None
@@ -279,7 +308,9 @@ class ReportOut(Schema):
     seniors: int | None
     people_in_training_or_employment: int | None
     coordination_hours: Decimal | None
+    correction_request: str
     objectives: list[ObjectiveResultOut]
+    activities: list[ActivityResultOut]
     financial: list[FinancialLineOut]
 
 
@@ -627,23 +658,7 @@ def list_decisions(request: HttpRequest, call_id: CallId, filters: Query[PagePar
     rows, pagination = page(qs, filters)
     return {
         **pagination,
-        "results": [
-            {
-                "session_id": d.session_id,
-                "held_on": d.session.held_on,
-                "locked": d.session.locked,
-                "reference": d.reference,
-                "application_id": d.application_id,
-                "application_reference": d.application.reference,
-                "title": d.application.title,
-                "holder": d.application.holder.name,
-                "outcome": d.outcome,
-                "amount": d.amount,
-                "conditions": d.conditions,
-                "reason": d.reason,
-            }
-            for d in rows
-        ],
+        "results": [_decision_out(d) for d in rows],
     }
 
 
@@ -658,11 +673,380 @@ def list_decisions(request: HttpRequest, call_id: CallId, filters: Query[PagePar
 def read_report(request: HttpRequest, application_id: ApplicationId) -> dict:
     ctx = acting(request)
     app = queries.access_application_for(ctx, application_id, log_read=False)
-    report = Report.objects.filter(application=app).first()
+    return report_out(_report_of(app))
+
+
+# --- Writes of instruction, committee and follow-up ---------------------------------------------------------
+#
+# The services decide; the API maps what they refuse: an object out of reach is 404 (the access helpers), a
+# role without the action 403 (the router), a refused value 422, an action illegal in the object's current
+# state (session locked, review already sent, agreement not signed, report already validated…) 409.
+
+AssignmentId = PathEx[int, P(ge=1, le=MAX_ID, description="Identifiant de l'affectation.", example=1)]
+SessionId = PathEx[int, P(ge=1, le=MAX_ID, description="Identifiant de la séance du comité.", example=1)]
+DecisionId = PathEx[int, P(ge=1, le=MAX_ID, description="Identifiant de la décision.", example=1)]
+
+MAX_COUNT = 1_000_000
+Amount = Annotated[Decimal, Field(ge=0, le=Decimal("9999999999.99"), max_digits=12, decimal_places=2)]
+Hours = Annotated[Decimal, Field(ge=0, le=Decimal("999999.99"), max_digits=8, decimal_places=2)]
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+LongText = Annotated[Text, Field(max_length=20000)]
+STATE_ERRORS: dict[int, Any] = {409: ConflictOut, **WRITE_ERRORS}
+
+
+def _state_conflicts(call: Any) -> Any:
+    """Run a service call; an action illegal in the current state becomes a 409."""
+    try:
+        return call()
+    except (IllegalState, TransitionRefused, StaleEdit) as exc:
+        raise Conflict(str(exc)) from None
+
+
+class AssignmentOut(Schema):
+    id: int
+    application_id: int
+    application_reference: str
+    title: str
+    conflict_status: ConflictStatus
+    auto_conflict: str = Field(description="Structures du dossier dont vous êtes membre (conflit établi).")
+    declared_at: datetime | None
+    review_status: ReviewStatus | None = Field(description="`null` tant qu'aucune note n'est enregistrée.")
+
+
+class DeclarationIn(InputSchema):
+    has_conflict: bool = Field(description="`true` si vous avez un conflit d'intérêts avec ce dossier.")
+    comment: Text = Field("", max_length=2000, description="Précisions (facultatives).")
+
+
+class ScoreIn(InputSchema):
+    criterion_id: int = Field(ge=1, le=MAX_ID, description="Critère de la grille de l'appel.")
+    score: int = Field(ge=0, le=10, description="Note, de 0 à la note maximale du critère.")
+    justification: Text = Field(max_length=5000, description="Justification, obligatoire.")
+
+
+class ReviewIn(InputSchema):
+    scores: list[ScoreIn] = Field(max_length=50)
+    comment: Text = Field("", max_length=5000, description="Avis général.")
+    submit: bool = Field(
+        False,
+        description="`true` transmet l'évaluation : chaque critère doit être noté et justifié ; "
+        "elle ne se modifie plus ensuite.",
+    )
+
+
+class DecisionIn(InputSchema):
+    outcome: DecisionOutcome
+    amount: Amount | None = Field(
+        None, description="Montant attribué, obligatoire quand le dossier est retenu."
+    )
+    conditions: Text = Field("", max_length=5000)
+    reason: Text = Field(
+        "", max_length=5000, description="Motif, obligatoire pour un ajournement ou un refus."
+    )
+
+
+class SessionOut(Schema):
+    id: int
+    call_id: int
+    title: str
+    held_on: date
+    locked: bool
+    locked_at: datetime | None
+    decisions: list[DecisionOut]
+
+
+class ObjectiveResultIn(InputSchema):
+    objective_id: int = Field(ge=1, le=MAX_ID)
+    achieved: Amount | None = None
+    comment: Text = Field("", max_length=5000)
+
+
+class ActivityResultIn(InputSchema):
+    activity_id: int = Field(ge=1, le=MAX_ID)
+    hours_delivered: Hours | None = None
+
+
+class FinancialLineIn(InputSchema):
+    line_id: int = Field(ge=1, le=MAX_ID, description="Identifiant de la ligne du bilan financier.")
+    actual: Amount | None = None
+    explanation: Text = Field(
+        "", max_length=5000, description="Obligatoire au-delà du seuil d'écart de l'appel."
+    )
+
+
+class ReportIn(InputSchema):
+    """The report as a draft: the fields left out keep their value."""
+
+    narrative: LongText | None = None
+    qpv_residents: Count | None = None
+    young: Count | None = None
+    women: Count | None = None
+    seniors: Count | None = None
+    people_in_training_or_employment: Count | None = None
+    coordination_hours: Hours | None = None
+    objectives: list[ObjectiveResultIn] = Field(default_factory=list, max_length=50)
+    activities: list[ActivityResultIn] = Field(default_factory=list, max_length=200)
+    financial: list[FinancialLineIn] = Field(default_factory=list, max_length=300)
+    expected_version: int | None = Field(
+        None, ge=1, le=MAX_ID, description="Version lue : 409 si le bilan a changé entre-temps."
+    )
+
+
+class ReasonIn(InputSchema):
+    reason: Text = Field("", max_length=5000)
+
+
+class CorrectionIn(InputSchema):
+    reason: Text = Field(min_length=1, max_length=5000, description="Les corrections demandées au porteur.")
+
+
+class PaymentIn(InputSchema):
+    kind: InstallmentKind = Field(description="Échéance : `advance` (avance) ou `balance` (solde).")
+    amount: Amount = Field(gt=0)
+    paid_on: PastDate
+    reference: Text = Field("", max_length=100, description="Référence du mandat ou de l'engagement.")
+
+
+class InstallmentOut(Schema):
+    kind: InstallmentKind
+    amount: Decimal
+    paid: Decimal
+    remaining: Decimal
+
+
+class PaymentOut(Schema):
+    id: int
+    kind: InstallmentKind
+    amount: Decimal
+    paid_on: date
+    reference: str
+
+
+class AgreementOut(Schema):
+    number: str
+    amount: Decimal
+    starts_on: date
+    ends_on: date
+    report_due_on: date
+    signed_on: date | None
+    installments: list[InstallmentOut]
+    payments: list[PaymentOut]
+    service_id: int | None = Field(description="Le service de l'annuaire créé pour l'action financée.")
+    roadmap_action_id: int | None = Field(description="L'action de la feuille de route de la cité.")
+
+
+def _assignment_out(a: ReviewerAssignment) -> dict[str, Any]:
+    review = Review.objects.filter(assignment=a).first()
+    return {
+        "id": a.pk,
+        "application_id": a.application_id,
+        "application_reference": a.application.reference,
+        "title": a.application.title,
+        "conflict_status": a.conflict_status,
+        "auto_conflict": a.auto_conflict,
+        "declared_at": a.declared_at,
+        "review_status": review.status if review else None,
+    }
+
+
+@router.get(
+    "/assignments",
+    response={200: list[AssignmentOut], **LIST_ERRORS},
+    operation_id="assignments_list",
+    summary="Mes dossiers à instruire",
+    description="Les affectations de l'instructeur·rice du jeton, déclarées ou non. Le dossier lui-même n'est "
+    "lisible qu'après la déclaration d'absence de conflit d'intérêts.",
+    openapi_extra={"x-citemploi-action": "review.score"},
+)
+def list_assignments(request: HttpRequest) -> list[dict]:
+    ctx = acting(request)
+    rows = queries.assignments_for(ctx).prefetch_related("review").order_by("assigned_at", "id")[:500]
+    out = []
+    for a in rows:
+        review = getattr(a, "review", None)
+        out.append(
+            {
+                "id": a.pk,
+                "application_id": a.application_id,
+                "application_reference": a.application.reference,
+                "title": a.application.title,
+                "conflict_status": a.conflict_status,
+                "auto_conflict": a.auto_conflict,
+                "declared_at": a.declared_at,
+                "review_status": review.status if review else None,
+            }
+        )
+    return out
+
+
+@router.post(
+    "/assignments/{assignment_id}/declaration",
+    response={200: AssignmentOut, **STATE_ERRORS},
+    operation_id="assignments_declare",
+    summary="Déclarer un conflit d'intérêts, ou son absence",
+    description="Une seule déclaration par affectation (409 ensuite). Membre du porteur ou d'un partenaire, "
+    "l'instructeur·rice ne peut pas se déclarer sans conflit (422).",
+    openapi_extra={"x-citemploi-action": "review.score"},
+)
+def declare(request: HttpRequest, assignment_id: AssignmentId, payload: DeclarationIn) -> dict:
+    ctx = acting(request)
+    assignment = queries.access_assignment_for(ctx, assignment_id)
+    declared = _state_conflicts(
+        lambda: instruction_services.declare_conflict(
+            ctx=ctx, assignment=assignment, has_conflict=payload.has_conflict, comment=payload.comment
+        )
+    )
+    declared.application = assignment.application
+    return _assignment_out(declared)
+
+
+def _review_out(review: Review, app: Application) -> dict[str, Any]:
+    criteria = list(app.call.criteria.all())
+    specs = [scoring.CriterionSpec(c.pk, c.label, c.weight, c.max_score, c.is_bonus) for c in criteria]
+    scores = {s.criterion_id: s for s in review.scores.all()}
+    done = review.status == ReviewStatus.SUBMITTED
+    return {
+        "reviewer": str(review.assignment.reviewer),
+        "conflict_status": review.assignment.conflict_status,
+        "status": review.status,
+        "total": scoring.total(specs, {k: s.score for k, s in scores.items()}) if done else None,
+        "comment": review.comment,
+        "scores": [
+            {"criterion_id": s.criterion_id, "score": s.score, "justification": s.justification}
+            for s in scores.values()
+        ],
+    }
+
+
+@router.put(
+    "/assignments/{assignment_id}/review",
+    response={200: ReviewOut, **STATE_ERRORS},
+    operation_id="assignments_review",
+    summary="Enregistrer ou transmettre ses notes",
+    description="Une note par critère avec sa justification (obligatoire). Remplace les notes enregistrées. "
+    "409 avant la déclaration d'absence de conflit d'intérêts, hors instruction ou après la transmission.",
+    openapi_extra={"x-citemploi-action": "review.score"},
+)
+def save_review(request: HttpRequest, assignment_id: AssignmentId, payload: ReviewIn) -> dict:
+    ctx = acting(request)
+    assignment = queries.access_assignment_for(ctx, assignment_id)
+    app = assignment.application
+    known = set(app.call.criteria.values_list("pk", flat=True))
+    for i, s in enumerate(payload.scores):
+        if s.criterion_id not in known:
+            raise BadInput(
+                ["body", "scores", i, "criterion_id"], "Critère inconnu dans la grille de cet appel."
+            )
+    scores: dict[int, tuple[int | None, str]] = {
+        s.criterion_id: (s.score, s.justification) for s in payload.scores
+    }
+    review = _state_conflicts(
+        lambda: instruction_services.save_review(
+            ctx=ctx, assignment=assignment, scores=scores, comment=payload.comment, submit=payload.submit
+        )
+    )
+    review = (
+        Review.objects.select_related("assignment__reviewer").prefetch_related("scores").get(pk=review.pk)
+    )
+    return _review_out(review, app)
+
+
+def _decision_out(d: Decision) -> dict[str, Any]:
+    return {
+        "id": d.pk,
+        "session_id": d.session_id,
+        "held_on": d.session.held_on,
+        "locked": d.session.locked,
+        "reference": d.reference,
+        "application_id": d.application_id,
+        "application_reference": d.application.reference,
+        "title": d.application.title,
+        "holder": d.application.holder.name,
+        "outcome": d.outcome,
+        "amount": d.amount,
+        "conditions": d.conditions,
+        "reason": d.reason,
+    }
+
+
+def _session_out(session: CommitteeSession) -> dict[str, Any]:
+    decisions = session.decisions.select_related("session", "application__holder").order_by("id")
+    return {
+        "id": session.pk,
+        "call_id": session.call_id,
+        "title": session.title,
+        "held_on": session.held_on,
+        "locked": session.locked,
+        "locked_at": session.locked_at,
+        "decisions": [_decision_out(d) for d in decisions],
+    }
+
+
+@router.get(
+    "/sessions/{session_id}",
+    response={200: SessionOut, **READ_ERRORS},
+    operation_id="sessions_read",
+    summary="Une séance du comité de pilotage et ses décisions",
+    openapi_extra={"x-citemploi-action": "committee.view"},
+)
+def read_session(request: HttpRequest, session_id: SessionId) -> dict:
+    return _session_out(queries.access_session_for(acting(request), session_id))
+
+
+@router.put(
+    "/sessions/{session_id}/decisions/{decision_id}",
+    response={200: DecisionOut, **STATE_ERRORS},
+    operation_id="sessions_decide",
+    summary="Enregistrer la décision du comité sur un dossier",
+    description="Retenu (avec le montant, au plus la subvention demandée), ajourné ou refusé (avec le motif). "
+    "409 quand la séance est close : ses décisions sont verrouillées.",
+    openapi_extra={"x-citemploi-action": "committee.decide"},
+)
+def decide(request: HttpRequest, session_id: SessionId, decision_id: DecisionId, payload: DecisionIn) -> dict:
+    ctx = acting(request)
+    session = queries.access_session_for(ctx, session_id, "committee.decide")
+    decision = queries.access_decision_for(ctx, session, decision_id)
+    saved = _state_conflicts(
+        lambda: committee_services.save_decision(
+            ctx=ctx,
+            decision=decision,
+            outcome=payload.outcome,
+            amount=payload.amount,
+            conditions=payload.conditions,
+            reason=payload.reason,
+        )
+    )
+    saved = Decision.objects.select_related("session", "application__holder").get(pk=saved.pk)
+    return _decision_out(saved)
+
+
+@router.post(
+    "/sessions/{session_id}/lock",
+    response={200: SessionOut, **STATE_ERRORS},
+    operation_id="sessions_lock",
+    summary="Clore la séance et verrouiller ses décisions",
+    description="Chaque dossier doit être décidé et les montants retenus tenir dans l'enveloppe restante "
+    "(422 sinon) ; les dossiers passent « retenu », « ajourné » ou « refusé ». 409 si la séance est déjà close.",
+    openapi_extra={"x-citemploi-action": "committee.decide"},
+)
+def lock(request: HttpRequest, session_id: SessionId) -> dict:
+    ctx = acting(request)
+    session = queries.access_session_for(ctx, session_id, "committee.decide")
+    locked = _state_conflicts(lambda: committee_services.lock_session(ctx=ctx, session=session))
+    return _session_out(locked)
+
+
+def _report_of(app: Application) -> Report:
+    report = Report.objects.filter(application=app).select_related("application__call").first()
     if report is None:
         raise not_found()
+    return report
+
+
+def report_out(report: Report) -> dict[str, Any]:
     return {
         "status": report.status,
+        "version": report.version,
         "due_on": report.due_on,
         "narrative": report.narrative,
         "qpv_residents": report.qpv_residents,
@@ -671,12 +1055,24 @@ def read_report(request: HttpRequest, application_id: ApplicationId) -> dict:
         "seniors": report.seniors,
         "people_in_training_or_employment": report.people_in_training_or_employment,
         "coordination_hours": report.coordination_hours,
+        "correction_request": report.correction_request,
         "objectives": [
-            {"objective": r.objective.title, "target": r.objective.target, "achieved": r.achieved}
+            {
+                "objective_id": r.objective_id,
+                "objective": r.objective.title,
+                "target": r.objective.target,
+                "achieved": r.achieved,
+                "comment": r.comment,
+            }
             for r in report.objective_results.select_related("objective")
+        ],
+        "activities": [
+            {"activity_id": a.activity_id, "activity": a.activity.title, "hours_delivered": a.hours_delivered}
+            for a in report.activity_results.select_related("activity")
         ],
         "financial": [
             {
+                "id": f.pk,
                 "line": f.line,
                 "label": f.label,
                 "planned": f.planned,
@@ -686,3 +1082,185 @@ def read_report(request: HttpRequest, application_id: ApplicationId) -> dict:
             for f in report.financial_lines.all()
         ],
     }
+
+
+def _check_rows(report: Report, payload: ReportIn) -> None:
+    known = {
+        "objectives": set(report.objective_results.values_list("objective_id", flat=True)),
+        "activities": set(report.activity_results.values_list("activity_id", flat=True)),
+        "financial": set(report.financial_lines.values_list("pk", flat=True)),
+    }
+    rows = {
+        "objectives": [("objective_id", r.objective_id) for r in payload.objectives],
+        "activities": [("activity_id", r.activity_id) for r in payload.activities],
+        "financial": [("line_id", r.line_id) for r in payload.financial],
+    }
+    for name, values in rows.items():
+        for i, (key, value) in enumerate(values):
+            if value not in known[name]:
+                raise BadInput(["body", name, i, key], "Ligne inconnue dans ce bilan.")
+
+
+@router.put(
+    "/applications/{application_id}/report",
+    response={200: ReportOut, **STATE_ERRORS},
+    operation_id="applications_report_save",
+    summary="Enregistrer le bilan (brouillon)",
+    description="Bilan qualitatif, indicateurs de l'appel, réalisé par objectif, heures par activité, réalisé "
+    "et explication par ligne du budget (CERFA n° 15059). 409 quand le bilan est déposé ou validé, ou modifié "
+    "entre-temps (`expected_version`).",
+    openapi_extra={"x-citemploi-action": "report.submit"},
+)
+def save_report(request: HttpRequest, application_id: ApplicationId, payload: ReportIn) -> dict:
+    ctx = acting(request)
+    app = queries.access_application_for(ctx, application_id, "report.submit", log_read=False)
+    report = _report_of(app)
+    _check_rows(report, payload)
+    data = {
+        k: getattr(payload, k)
+        for k in funding_services.REPORT_FIELDS
+        if k in payload.model_fields_set and getattr(payload, k) is not None
+    }
+    saved = _state_conflicts(
+        lambda: funding_services.save_report(
+            ctx=ctx,
+            report=report,
+            data=data,
+            objectives={r.objective_id: (r.achieved, r.comment) for r in payload.objectives},
+            activities={r.activity_id: r.hours_delivered for r in payload.activities},
+            financial={r.line_id: (r.actual, r.explanation) for r in payload.financial},
+            expected_version=payload.expected_version,
+        )
+    )
+    return report_out(_report_of(saved.application))
+
+
+@router.post(
+    "/applications/{application_id}/report/submit",
+    response={200: ReportOut, **STATE_ERRORS},
+    operation_id="applications_report_submit",
+    summary="Déposer le bilan",
+    description="Le bilan doit être complet et chaque écart au-delà du seuil expliqué (422 avec la liste de ce "
+    "qui manque). 409 quand il est déjà déposé ou validé.",
+    openapi_extra={"x-citemploi-action": "report.submit"},
+)
+def submit_report(request: HttpRequest, application_id: ApplicationId) -> dict:
+    ctx = acting(request)
+    app = queries.access_application_for(ctx, application_id, "report.submit", log_read=False)
+    report = _report_of(app)
+    _state_conflicts(lambda: funding_services.submit_report(ctx=ctx, report=report))
+    return report_out(_report_of(app))
+
+
+@router.post(
+    "/applications/{application_id}/report/validate",
+    response={200: ReportOut, **STATE_ERRORS},
+    operation_id="applications_report_validate",
+    summary="Valider le bilan déposé",
+    description="409 si le bilan n'est pas au statut « déposé ».",
+    openapi_extra={"x-citemploi-action": "report.validate"},
+)
+def validate_report(request: HttpRequest, application_id: ApplicationId, payload: ReasonIn) -> dict:
+    ctx = acting(request)
+    app = queries.access_application_for(ctx, application_id, "report.validate", log_read=False)
+    report = _report_of(app)
+    _state_conflicts(lambda: funding_services.validate_report(ctx=ctx, report=report, reason=payload.reason))
+    return report_out(_report_of(app))
+
+
+@router.post(
+    "/applications/{application_id}/report/correction",
+    response={200: ReportOut, **STATE_ERRORS},
+    operation_id="applications_report_correction",
+    summary="Demander des corrections au porteur",
+    description="Le bilan déposé repasse « à corriger » avec le motif, et le porteur est prévenu. 409 si le "
+    "bilan n'est pas au statut « déposé ».",
+    openapi_extra={"x-citemploi-action": "report.validate"},
+)
+def request_correction(request: HttpRequest, application_id: ApplicationId, payload: CorrectionIn) -> dict:
+    ctx = acting(request)
+    app = queries.access_application_for(ctx, application_id, "report.validate", log_read=False)
+    report = _report_of(app)
+    _state_conflicts(
+        lambda: funding_services.request_report_correction(ctx=ctx, report=report, reason=payload.reason)
+    )
+    return report_out(_report_of(app))
+
+
+def _agreement_out(agreement: Agreement) -> dict[str, Any]:
+    link = FundedActionLink.objects.filter(application_id=agreement.application_id).first()
+    return {
+        "number": agreement.number,
+        "amount": agreement.amount,
+        "starts_on": agreement.starts_on,
+        "ends_on": agreement.ends_on,
+        "report_due_on": agreement.report_due_on,
+        "signed_on": agreement.signed_on,
+        "installments": [
+            {
+                "kind": row.installment.kind,
+                "amount": row.installment.amount,
+                "paid": row.paid,
+                "remaining": row.remaining,
+            }
+            for row in funding_services.schedule(agreement)
+        ],
+        "payments": [
+            {
+                "id": p.pk,
+                "kind": p.installment.kind,
+                "amount": p.amount,
+                "paid_on": p.paid_on,
+                "reference": p.reference,
+            }
+            for p in agreement.payments.select_related("installment")
+        ],
+        "service_id": link.service_id if link else None,
+        "roadmap_action_id": link.roadmap_action_id if link else None,
+    }
+
+
+def _agreement_of(app: Application) -> Agreement:
+    agreement = Agreement.objects.filter(application=app).prefetch_related("installments").first()
+    if agreement is None:
+        raise not_found()
+    return agreement
+
+
+@router.get(
+    "/applications/{application_id}/agreement",
+    response={200: AgreementOut, **READ_ERRORS},
+    operation_id="applications_agreement",
+    summary="La convention d'un dossier retenu, son échéancier et ses versements",
+    description="404 tant qu'aucune convention n'est préparée.",
+    openapi_extra={"x-citemploi-action": "application.view"},
+)
+def read_agreement(request: HttpRequest, application_id: ApplicationId) -> dict:
+    app = queries.access_application_for(acting(request), application_id, log_read=False)
+    return _agreement_out(_agreement_of(app))
+
+
+@router.post(
+    "/applications/{application_id}/payments",
+    response={201: AgreementOut, **STATE_ERRORS},
+    operation_id="applications_payments_add",
+    summary="Enregistrer un versement",
+    description="Sur l'avance (la convention doit être signée) ou sur le solde (après la validation du bilan) ; "
+    "au plus le reste à verser de l'échéance (422). 409 si la convention n'est pas signée ou le bilan pas validé.",
+    openapi_extra={"x-citemploi-action": "agreement.manage"},
+)
+def add_payment(request: HttpRequest, application_id: ApplicationId, payload: PaymentIn) -> Status:
+    ctx = acting(request)
+    app = queries.access_application_for(ctx, application_id, "agreement.manage", log_read=False)
+    agreement = _agreement_of(app)
+    _state_conflicts(
+        lambda: funding_services.record_payment(
+            ctx=ctx,
+            agreement=agreement,
+            kind=payload.kind,
+            amount=payload.amount,
+            paid_on=payload.paid_on,
+            reference=payload.reference,
+        )
+    )
+    return Status(201, _agreement_out(_agreement_of(app)))

@@ -1,17 +1,20 @@
-"""What the other domains read of the calls: the funded actions of a cité.
+"""What the other domains read of the calls: the funded actions of a cité. This is the single entry point.
 
-A funded action becomes a service of the directory (citemploi.offer) and an action of the cité, so that the
-orientations, events and outcomes of the people it reaches count in its report. The calls domain does not
-import the directory: the directory (or a command) reads `funded_actions` and keeps its services in step,
-keyed on `application_id`.
+A funded action becomes a service of the directory (citemploi.offer) and an action of the cité's roadmap
+(citemploi.partnership) when its agreement is signed (citemploi.calls.services.funded), so that the
+orientations, events and outcomes of the people it reaches count in its report: reporting reads, per funded
+action, `service_id` (orientations to that service reach its people) and `roadmap_action_id` (events
+attached to that roadmap action), with the amounts granted and paid and the action's dates.
 """
 
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.db.models import Prefetch
+
 from citemploi.calls.enums import FUNDED_STATUSES
-from citemploi.calls.models import Application
+from citemploi.calls.models import Application, FundedActionLink, Payment
 from citemploi.territory.models import Cite
 
 
@@ -42,7 +45,11 @@ class FundedAction:
     places: str
     starts_on: date | None
     ends_on: date | None
+    #: the grant awarded by the agreement (the committee's amount while none is signed)
     amount: Decimal
+    #: the sum of the payments recorded so far
+    amount_paid: Decimal
+    signed_on: date | None
     status: str
     target_people: int | None
     target_young: int | None
@@ -50,14 +57,28 @@ class FundedAction:
     target_seniors: int | None
     contact_email: str
     objectives: tuple[FundedObjective, ...]
+    #: the directory's service of the action (citemploi.offer Service id), None until it exists
+    service_id: int | None
+    #: the cité's roadmap action (citemploi.partnership RoadmapAction id), None until it exists
+    roadmap_action_id: int | None
+
+    @property
+    def amount_granted(self) -> Decimal:
+        return self.amount
 
 
 def funded_actions(cite: Cite, year: int | None = None) -> list[FundedAction]:
-    """The cité's funded actions (of one call year, or all), in reference order."""
+    """The cité's funded actions (of one call year, or all), in reference order, in a constant number of
+    queries."""
     qs = (
         Application.objects.filter(call__cite=cite, status__in=FUNDED_STATUSES)
         .select_related("call", "holder", "agreement")
-        .prefetch_related("qpvs", "objectives")
+        .prefetch_related(
+            "qpvs",
+            "objectives",
+            Prefetch("agreement__payments", queryset=Payment.objects.order_by("id")),
+            Prefetch("funded_link", queryset=FundedActionLink.objects.all()),
+        )
         .order_by("call__year", "reference")
     )
     if year is not None:
@@ -65,6 +86,8 @@ def funded_actions(cite: Cite, year: int | None = None) -> list[FundedAction]:
     actions = []
     for app in qs:
         agreement = getattr(app, "agreement", None)
+        link = getattr(app, "funded_link", None)
+        paid = sum((p.amount for p in agreement.payments.all()), Decimal(0)) if agreement else Decimal(0)
         actions.append(
             FundedAction(
                 application_id=app.pk,
@@ -83,6 +106,8 @@ def funded_actions(cite: Cite, year: int | None = None) -> list[FundedAction]:
                 starts_on=agreement.starts_on if agreement else app.start_date,
                 ends_on=agreement.ends_on if agreement else app.end_date,
                 amount=agreement.amount if agreement else (app.awarded_amount or Decimal(0)),
+                amount_paid=paid,
+                signed_on=agreement.signed_on if agreement else None,
                 status=app.status,
                 target_people=app.target_people,
                 target_young=app.target_young,
@@ -92,6 +117,8 @@ def funded_actions(cite: Cite, year: int | None = None) -> list[FundedAction]:
                 objectives=tuple(
                     FundedObjective(o.title, o.indicator, o.unit, o.target) for o in app.objectives.all()
                 ),
+                service_id=link.service_id if link else None,
+                roadmap_action_id=link.roadmap_action_id if link else None,
             )
         )
     return actions

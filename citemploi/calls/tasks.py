@@ -1,5 +1,6 @@
-"""Background work of the calls: acknowledgements and notifications by e-mail, and the daily follow-up
-(closing calls past their deadline, reports falling due, reminders)."""
+"""Background work of the calls: acknowledgements and notifications by e-mail, the daily follow-up
+(closing calls past their deadline, reports falling due, files not completed in time, reminders) and the nightly purge of stored
+documents no file references any more."""
 
 from datetime import timedelta
 
@@ -166,6 +167,33 @@ def mark_reports_due(today=None) -> int:
     return moved
 
 
+def expire_completions(today=None) -> int:
+    """Files sent back « à compléter » whose deadline has passed without the completions become « non
+    recevable » (by the system, with the deadline as reason); the holder is told."""
+    from citemploi.calls.enums import ApplicationStatus
+    from citemploi.calls.machines import APPLICATION, move
+    from citemploi.calls.models import Application
+
+    today = today or timezone.localdate()
+    expired = 0
+    for app in Application.objects.filter(
+        status=ApplicationStatus.TO_COMPLETE, complete_by__lt=today
+    ).select_related("call"):
+        with transaction.atomic():
+            move(
+                None,
+                app,
+                APPLICATION,
+                ApplicationStatus.NOT_ADMISSIBLE,
+                reason=f"Compléments non reçus avant le {app.complete_by:%d/%m/%Y}",
+                cite_id=app.call.cite_id,
+            )
+            app_id = app.pk
+            transaction.on_commit(lambda app_id=app_id: notify_status.enqueue(app_id))
+        expired += 1
+    return expired
+
+
 def remind_reports(today=None) -> int:
     """Holders whose report is due within REMINDER_BEFORE_DAYS days (or late) get a reminder, at most once
     every REMINDER_EVERY_DAYS days."""
@@ -210,5 +238,16 @@ def daily_followup() -> dict[str, int]:
         closed = close_past_calls()
     with transaction.atomic():
         due = mark_reports_due()
+    expired = expire_completions()
     reminded = remind_reports()
-    return {"calls_closed": closed, "reports_due": due, "reminders": reminded}
+    return {"calls_closed": closed, "reports_due": due, "completions_expired": expired, "reminders": reminded}
+
+
+@periodic("calls.purge_orphan_documents", every="daily", at_hour=3)
+@task()
+def purge_orphan_documents() -> dict[str, int]:
+    """Delete the stored documents that no file references any more (see citemploi.calls.storage)."""
+    from citemploi.calls.storage import purge_orphan_documents as purge
+
+    result = purge()
+    return {"scanned": result.scanned, "deleted": len(result.orphans), "recent": result.recent}

@@ -211,7 +211,7 @@ def test_daily_followup_closes_calls_marks_reports_due_and_reminds(world, runnin
     report.due_on = timezone.localdate() + timedelta(days=10)
     report.save()
     result = tasks.daily_followup.call()
-    assert result == {"calls_closed": 1, "reports_due": 1, "reminders": 1}
+    assert result == {"calls_closed": 1, "reports_due": 1, "completions_expired": 0, "reminders": 1}
     assert Call.objects.get(pk=late_call.pk).status == CallStatus.CLOSED
     running.refresh_from_db()
     assert running.status == ApplicationStatus.REPORT_DUE

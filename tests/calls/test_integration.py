@@ -99,3 +99,30 @@ def test_the_followup_command_with_and_without_dry_run(world):
     call_command("calls_followup", stdout=out)
     assert "1 appel(s) clos" in out.getvalue()
     assert Call.objects.get(pk=call.pk).status == CallStatus.CLOSED
+
+
+def test_a_file_not_completed_in_time_becomes_not_admissible(world, django_capture_on_commit_callbacks):
+    call = CallFactory(cite=world.cite)
+    late = ApplicationFactory(call=call, holder=world.asso, complete=True, status=ApplicationStatus.SUBMITTED)
+    in_time = ApplicationFactory(
+        call=call, holder=world.asso, complete=True, status=ApplicationStatus.SUBMITTED
+    )
+    ctx = ctx_for(world.coordinator)
+    today = timezone.localdate()
+    for app in (late, in_time):
+        instruction.request_completion(
+            ctx=ctx, app=app, reason="Le RIB manque.", complete_by=today + timedelta(days=5)
+        )
+    assert tasks.expire_completions(today=today + timedelta(days=5)) == 0  # the deadline day is still open
+    in_time.refresh_from_db()
+    in_time.complete_by = today + timedelta(days=30)
+    in_time.save(update_fields=["complete_by"])
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.expire_completions(today=today + timedelta(days=6)) == 1
+    late.refresh_from_db()
+    in_time.refresh_from_db()
+    assert late.status == ApplicationStatus.NOT_ADMISSIBLE and in_time.status == ApplicationStatus.TO_COMPLETE
+    last = late.transitions.last()
+    assert last.actor is None and last.reason.startswith("Compléments non reçus avant le")
+    assert [m.subject for m in mail.outbox] == [f"{late.reference} : Non recevable"]

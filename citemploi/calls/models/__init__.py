@@ -14,6 +14,7 @@ from citemploi.calls.models.application import (
 from citemploi.calls.models.budget import BudgetEntry
 from citemploi.calls.models.call import Call, CallTransition, Criterion, RequiredDocument
 from citemploi.calls.models.committee import CommitteeSession, Decision, Scenario, ScenarioLine
+from citemploi.calls.models.funded import FundedActionLink
 from citemploi.calls.models.reports import (
     ActivityResult,
     FinancialLine,
@@ -41,6 +42,7 @@ __all__ = [
     "Decision",
     "EligibilityRule",
     "FinancialLine",
+    "FundedActionLink",
     "Installment",
     "Message",
     "Objective",

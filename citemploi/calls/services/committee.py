@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 
@@ -21,7 +21,7 @@ from citemploi.calls.models import (
     ScenarioLine,
 )
 from citemploi.calls.services.applications import parse_amount
-from citemploi.calls.services.common import require_in_cite
+from citemploi.calls.services.common import IllegalState, require_in_cite
 from citemploi.core import audit
 from citemploi.core.context import ActingContext
 
@@ -59,7 +59,7 @@ def _decide(ctx: ActingContext, session: CommitteeSession) -> None:
 
 def _open(session: CommitteeSession) -> None:
     if session.status == SessionStatus.LOCKED:
-        raise PermissionDenied("La séance est close : ses décisions sont verrouillées.")
+        raise IllegalState("La séance est close : ses décisions sont verrouillées.")
 
 
 def _proposed_not_scheduled(call: Call) -> list[Application]:

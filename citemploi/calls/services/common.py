@@ -10,6 +10,11 @@ from citemploi.core.concurrency import StaleEdit  # noqa: F401 - re-exported for
 from citemploi.core.context import ActingContext
 
 
+class IllegalState(PermissionDenied):
+    """The action is allowed to the user but not in the object's current state (a locked session, a review
+    already sent, an agreement not signed yet…): screens show the message, the API answers 409."""
+
+
 def check_version(obj: Any, expected_version: int | None, what: str = "Le dossier") -> None:
     if expected_version is not None and obj.version != expected_version:
         raise StaleEdit(

@@ -25,7 +25,8 @@ from citemploi.calls.models import (
     Report,
 )
 from citemploi.calls.services.applications import parse_amount
-from citemploi.calls.services.common import bump_version, check_version, require_in_cite
+from citemploi.calls.services.common import IllegalState, bump_version, check_version, require_in_cite
+from citemploi.calls.services.funded import link_funded_action
 from citemploi.core import audit
 from citemploi.core.access import require
 from citemploi.core.context import ActingContext
@@ -51,7 +52,7 @@ def create_agreement(*, ctx: ActingContext, app: Application, starts_on: date, e
     signature per the call's percentage, balance after the validated report) and the report due date."""
     _managing(ctx, app)
     if app.status != ApplicationStatus.SELECTED:
-        raise PermissionDenied("Seul un dossier retenu reçoit une convention.")
+        raise IllegalState("Seul un dossier retenu reçoit une convention.")
     if Agreement.objects.filter(application=app).exists():
         raise ValidationError("Ce dossier a déjà une convention.")
     if ends_on < starts_on:
@@ -80,7 +81,8 @@ def create_agreement(*, ctx: ActingContext, app: Application, starts_on: date, e
 @transaction.atomic
 def sign_agreement(*, ctx: ActingContext, agreement: Agreement, signed_on: date) -> Agreement:
     """Record the signature: the file goes « convention signée » and its report is opened (« à produire »),
-    with the planned budget copied as the financial report's « prévu » column."""
+    with the planned budget copied as the financial report's « prévu » column; the funded action becomes a
+    service of the directory and an action of the cité's roadmap (citemploi.calls.services.funded)."""
     app = agreement.application
     _managing(ctx, app)
     if agreement.signed_on:
@@ -112,6 +114,8 @@ def sign_agreement(*, ctx: ActingContext, agreement: Agreement, signed_on: date)
         for b in app.budget.all()
     )
     audit.log(ctx, "agreement.sign", app, changes={"signed_on": [None, signed_on.isoformat()]})
+    # The funded action enters the directory and the roadmap, as the coordinator who records the signature.
+    link_funded_action(ctx=ctx, app=app)
     return agreement
 
 
@@ -128,7 +132,7 @@ def record_payment(
     app = Application.objects.select_for_update().get(pk=agreement.application_id)
     _managing(ctx, app)
     if not agreement.signed_on:
-        raise PermissionDenied("La convention n'est pas signée.")
+        raise IllegalState("La convention n'est pas signée.")
     try:
         installment = agreement.installments.get(kind=kind)
     except Installment.DoesNotExist:
@@ -144,7 +148,7 @@ def record_payment(
     if kind == InstallmentKind.BALANCE:
         report = Report.objects.filter(application=app).first()
         if report is None or report.status != ReportStatus.VALIDATED:
-            raise PermissionDenied("Le solde se verse après la validation du bilan.")
+            raise IllegalState("Le solde se verse après la validation du bilan.")
     payment = Payment.objects.create(
         agreement=agreement, installment=installment, amount=value, paid_on=paid_on,
         reference=reference.strip()[:100], recorded_by=ctx.user,
@@ -187,9 +191,7 @@ def _holder_report(ctx: ActingContext, report: Report) -> Report:
         raise PermissionDenied("Ce bilan ne relève pas de votre structure.")
     locked = Report.objects.select_for_update().select_related("application__call").get(pk=report.pk)
     if locked.status not in (ReportStatus.TO_PRODUCE, ReportStatus.TO_CORRECT):
-        raise PermissionDenied(
-            f"Le bilan est « {ReportStatus(locked.status).label} » : il ne se modifie plus."
-        )
+        raise IllegalState(f"Le bilan est « {ReportStatus(locked.status).label} » : il ne se modifie plus.")
     return locked
 
 

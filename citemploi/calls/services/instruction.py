@@ -13,7 +13,7 @@ from citemploi.calls import machines
 from citemploi.calls.eligibility.engine import evaluate
 from citemploi.calls.enums import ApplicationStatus, ConflictStatus, ReviewStatus
 from citemploi.calls.models import Application, Review, ReviewerAssignment, Score
-from citemploi.calls.services.common import require_in_cite
+from citemploi.calls.services.common import IllegalState, require_in_cite
 from citemploi.core import audit
 from citemploi.core.access import require
 from citemploi.core.context import ActingContext
@@ -182,7 +182,7 @@ def declare_conflict(
     if locked.reviewer_id != ctx.user.pk or locked.application.call.cite_id != ctx.cite_id:
         raise PermissionDenied("Cette affectation n'est pas la vôtre.")
     if locked.conflict_status != ConflictStatus.UNDECLARED:
-        raise PermissionDenied("Votre déclaration est déjà enregistrée.")
+        raise IllegalState("Votre déclaration est déjà enregistrée.")
     if not has_conflict and locked.auto_conflict:
         raise ValidationError(
             f"Vous êtes membre de {locked.auto_conflict}, porteur ou partenaire du projet : le conflit d'intérêts "
@@ -222,12 +222,12 @@ def save_review(
     if locked.reviewer_id != ctx.user.pk or app.call.cite_id != ctx.cite_id:
         raise PermissionDenied("Cette affectation n'est pas la vôtre.")
     if locked.conflict_status != ConflictStatus.NONE:
-        raise PermissionDenied("Déclarez l'absence de conflit d'intérêts avant d'évaluer ce dossier.")
+        raise IllegalState("Déclarez l'absence de conflit d'intérêts avant d'évaluer ce dossier.")
     if app.status != ApplicationStatus.UNDER_REVIEW:
-        raise PermissionDenied("Ce dossier n'est plus en instruction.")
+        raise IllegalState("Ce dossier n'est pas en instruction.")
     review, _ = Review.objects.get_or_create(assignment=locked)
     if review.status == ReviewStatus.SUBMITTED:
-        raise PermissionDenied("Votre évaluation est transmise : elle ne se modifie plus.")
+        raise IllegalState("Votre évaluation est transmise : elle ne se modifie plus.")
     criteria = list(app.call.criteria.all())
     errors: dict[str, str] = {}
     kept: list[Score] = []

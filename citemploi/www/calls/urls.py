@@ -48,6 +48,7 @@ urlpatterns = [
     ),
     path("dossiers/<int:pk>/depot/", applications.application_submit, name="application_submit"),
     path("dossiers/<int:pk>/retrait/", applications.application_withdraw, name="application_withdraw"),
+    path("dossiers/<int:pk>/action-financee/", applications.funded_links, name="funded_links"),
     path("dossiers/<int:pk>/messages/", applications.application_messages, name="application_messages"),
     path(
         "dossiers/<int:pk>/versions/<int:number>/accuse-reception.pdf",

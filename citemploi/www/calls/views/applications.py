@@ -11,9 +11,16 @@ from django.views.decorators.http import require_POST
 from citemploi.calls import budget_lines, queries
 from citemploi.calls.documents import receipt_pdf
 from citemploi.calls.eligibility.engine import evaluate_rules, facts_for
-from citemploi.calls.enums import EDITABLE_STATUSES, WITHDRAWABLE_STATUSES, ApplicationStatus, Theme
-from citemploi.calls.models import Application
+from citemploi.calls.enums import (
+    EDITABLE_STATUSES,
+    FUNDED_STATUSES,
+    WITHDRAWABLE_STATUSES,
+    ApplicationStatus,
+    Theme,
+)
+from citemploi.calls.models import Application, FundedActionLink
 from citemploi.calls.services import applications as services
+from citemploi.calls.services import funded as funded_services
 from citemploi.calls.timing import format_paris
 from citemploi.core import audit
 from citemploi.core.policy import Scope
@@ -114,9 +121,43 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "holder_view": scope == Scope.OWN_STRUCTURE,
         "complete_by": app.complete_by,
         "submitted_at": format_paris(app.submitted_at) if app.submitted_at else "",
+        **_funded_context(ctx, app),
     }
     context.update(_rules_panel(app))
     return render(request, "calls/application_detail.html", context)
+
+
+def _funded_context(ctx, app: Application) -> dict:
+    """The links of a funded action to the directory and the roadmap (one query)."""
+    funded = (
+        FundedActionLink.objects.filter(application=app).select_related("service", "roadmap_action").first()
+    )
+    return {
+        "funded": funded,
+        "can_link": app.status in FUNDED_STATUSES
+        and ctx.can("agreement.manage")
+        and (funded is None or not funded.complete),
+        "can_see_service": ctx.can("service.view"),
+        "can_see_roadmap": ctx.can("roadmap.view"),
+    }
+
+
+@require_POST
+@action_required("agreement.manage")
+def funded_links(request: HttpRequest, pk: int) -> HttpResponse:
+    """Create what is missing of the funded action's service and roadmap action."""
+    ctx = acting(request)
+    app = queries.access_application_for(ctx, pk, "application.instruct", log_read=False)
+    try:
+        link = funded_services.link_funded_action(ctx=ctx, app=app)
+    except USER_ERRORS as exc:
+        flash_errors(request, exc)
+    else:
+        if link.complete:
+            messages.success(request, "L'action est inscrite dans l'annuaire et dans la feuille de route.")
+        else:
+            messages.warning(request, link.problems or "Liens incomplets.")
+    return redirect("calls:application_detail", pk=app.pk)
 
 
 def _budget_rows(app: Application) -> list[dict]:
