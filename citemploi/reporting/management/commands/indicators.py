@@ -51,7 +51,7 @@ class Command(BaseCommand):
             unknown = [c for c in codes if c not in REGISTRY]  # type: ignore[union-attr]
             if unknown:
                 raise CommandError(f"Indicateur inconnu : {', '.join(unknown)}.")
-        cut = Cut(options["cut"]) if options["cut"] else Cut.NONE
+        cut = Cut(str(options["cut"])) if options["cut"] else Cut.NONE
         tables = compute_all(Query((cite.pk,), period, cut), codes)  # type: ignore[arg-type]
         if options["format"] == "json":
             document = {
