@@ -186,7 +186,14 @@ def set_cohort_state(*, ctx: ActingContext, cohort: Cohort, state: str) -> Cohor
 
 
 @transaction.atomic
-def propose(*, ctx: ActingContext, cohort: Cohort, beneficiary: Beneficiary, reason: str) -> CohortMember:
+def propose(
+    *,
+    ctx: ActingContext,
+    cohort: Cohort,
+    beneficiary: Beneficiary,
+    reason: str,
+    proposed_on: date | None = None,
+) -> CohortMember:
     """A référent proposes a person their structure follows for a cohort.
 
     The person must have consented to be presented in commission; the cohort must be open; the acting
@@ -215,9 +222,12 @@ def propose(*, ctx: ActingContext, cohort: Cohort, beneficiary: Beneficiary, rea
         )
     if CohortMember.objects.filter(cohort=cohort, beneficiary=beneficiary, state__in=ACTIVE_STATES).exists():
         errors["beneficiary"] = "Cette personne est déjà candidate ou membre de cette cohorte."
+    today = timezone.localdate()
+    if proposed_on is not None and proposed_on > today:
+        errors["proposed_on"] = "La date de la proposition ne peut pas être dans le futur."
     if errors:
         raise ValidationError(errors)
-    today = timezone.localdate()
+    today = proposed_on or today
     try:
         with transaction.atomic():
             member = CohortMember.objects.create(
