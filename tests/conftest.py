@@ -108,8 +108,37 @@ def world(db):
     )
 
 
+def mark_fully_signed_in(client):
+    """Mark the client's session as signed in just now, second factor included (as after the real sign-in)."""
+    import time
+
+    from citemploi.accounts import security
+
+    session = client.session
+    now = int(time.time())
+    for key in (security.SIGNED_IN_AT, security.LAST_SEEN, security.AUTHENTICATED_AT):
+        session[key] = now
+    session[security.SECOND_FACTOR_DONE] = True
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_is_a_complete_sign_in(monkeypatch):
+    """`client.force_login(user)` stands for the whole sign-in, second factor included (tests/accounts test
+    the real steps)."""
+    from django.test.client import ClientMixin
+
+    original = ClientMixin.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        mark_fully_signed_in(self)
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login)
+
+
 def login_as(client, membership):
-    """Sign the client in and pick the membership as acting context."""
+    """Sign the client in (second factor included) and pick the membership as acting context."""
     from citemploi.core.middleware import SESSION_KEY
 
     client.force_login(membership.user)

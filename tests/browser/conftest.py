@@ -82,3 +82,22 @@ def sign_in(page, live_server, membership) -> None:
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_load_state("networkidle")
+    complete_second_factor(page, membership.user)
+
+
+def complete_second_factor(page, user) -> None:
+    """Coordinators and national users enrol an authenticator at first sign-in, then give a code each time."""
+    import pyotp
+
+    if "/connexion/double-authentification/activer/" in page.url:
+        secret = page.locator("#totp-secret").get_attribute("data-secret").replace(" ", "")
+        page.get_by_label("Code de vérification").fill(pyotp.TOTP(secret).now())
+        page.get_by_role("button", name="Activer").click()
+        page.get_by_role("link", name="J'ai noté mes codes, continuer").click()
+        page.wait_for_load_state("networkidle")
+    elif "/connexion/double-authentification/" in page.url:
+        from tests.accounts.helpers import fresh_code
+
+        page.get_by_label("Code à 6 chiffres ou code de secours").fill(fresh_code(user))
+        page.get_by_role("button", name="Vérifier").click()
+        page.wait_for_load_state("networkidle")

@@ -5,11 +5,13 @@ public; each service page says how to get the service. Searches that find nothin
 where, which day — nothing about who asked) as a signal of unmet needs for the cité's diagnostic.
 """
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from citemploi.core.ratelimit import rate_limit
 from citemploi.offer import queries, services
 from citemploi.offer.enums import Mobiliser, ModeAccueil, ModeMobilisation, Public
 from citemploi.offer.models import Service
@@ -27,6 +29,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required
+@rate_limit(
+    "directory.search", limit=lambda: settings.DIRECTORY_SEARCH_PER_MINUTE, window=60, methods=("GET",)
+)
 def results(request: HttpRequest) -> HttpResponse:
     vocabulary = queries.theme_vocabulary()
     form = SearchForm(request.GET or None, vocabulary=vocabulary)

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 from citemploi.partnership.queries.events import attended_events_for
 from citemploi.people import exports, queries, services
 from citemploi.people.panels import panels_for
+from citemploi.www.auth.reauth import reauth_required
 from citemploi.www.common import acting, action_required, paginate, render_partial_or_full
 from citemploi.www.people.forms import (
     BeneficiaryFilterForm,
@@ -51,6 +52,7 @@ def beneficiary_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@reauth_required
 @action_required("beneficiary.export")
 def beneficiary_export(request: HttpRequest, fmt: str) -> HttpResponse:
     ctx = acting(request)

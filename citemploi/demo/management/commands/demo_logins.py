@@ -31,4 +31,8 @@ class Command(BaseCommand):
             email = emails[login.persona]
             missing = "" if email in present else " (absent de la base)"
             self.stdout.write(f"  • {login.title} : {email}{missing}\n      {login.can}.")
+        self.stdout.write(
+            "Double authentification : les comptes de coordination et d'animation nationale activent, à leur "
+            "première connexion, une application d'authentification (code à 6 chiffres, QR code affiché)."
+        )
         self.stdout.write("Données fictives : ne chargez jamais la démonstration sur une base de production.")
