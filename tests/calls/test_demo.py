@@ -1,13 +1,19 @@
 """The demo cité's calls for projects: last year's funded action through its whole life, this year's open
 call with a draft, a submitted file and a file scored by two reviewers — all written through the services."""
 
+import time
 from datetime import date, timedelta
+from types import SimpleNamespace
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from citemploi.calls import demo_data
 from citemploi.calls.enums import ApplicationStatus, CallStatus, ReportStatus, ReviewStatus
 from citemploi.calls.integration import funded_actions
 from citemploi.calls.models import Application, Call, Payment, Review
 from citemploi.core.models import AuditEvent
-from citemploi.demo import amiens
+from citemploi.demo import amiens, builder
 from citemploi.demo.builder import build_amiens
 from citemploi.offer.enums import ServiceNature
 from citemploi.offer.models import Service
@@ -17,8 +23,24 @@ from citemploi.territory.models import Cite
 TODAY = date.today() - timedelta(days=3)
 
 
-def test_the_demo_calls(db):
+#: the SQL queries the calls' demo may take (measured: 761 on SQLite, about 10 s on a loaded machine)
+MAX_QUERIES = 1200
+
+
+def test_the_demo_calls(db, monkeypatch):
+    measured = {}
+
+    def build_demo(world):
+        started = time.monotonic()
+        with CaptureQueriesContext(connection) as queries:
+            counts = demo_data.build_demo(world)
+        measured.update(queries=len(queries), seconds=time.monotonic() - started)
+        return counts
+
+    # Only this domain's demo module runs here: the other domains test theirs.
+    monkeypatch.setattr(builder, "demo_modules", lambda: [SimpleNamespace(build_demo=build_demo)])
     summary = build_amiens(seed=11, people=12, today=TODAY)
+    assert measured["queries"] < MAX_QUERIES, measured
     assert summary.extra["appels à projets"] == 2
     assert summary.extra["dossiers d'appel à projets"] == 4 and summary.extra["actions financées"] == 1
     cite = Cite.objects.get(slug=amiens.CITE_SLUG)

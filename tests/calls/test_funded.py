@@ -146,3 +146,18 @@ def test_the_file_page_shows_the_links(world, client):
     holder_page = login_as(client, world.holder).get(reverse("calls:application_detail", args=[app.pk]))
     assert "Action financée" in holder_page.content.decode()
     assert "Relancer" not in holder_page.content.decode()
+
+
+def test_the_partnership_map_and_network_count_funded_actions(world):
+    from citemploi.calls.models import ApplicationPartner
+    from citemploi.partnership.mapping import COUNT_PROVIDERS
+    from citemploi.partnership.network import EDGE_SOURCES
+
+    app, _ = _signed(world)
+    ApplicationPartner.objects.create(application=app, structure=world.ml, role="Prescription")
+    ApplicationFactory(call=app.call, holder=world.asso, status=ApplicationStatus.REFUSED)
+    source = next(s for s in EDGE_SOURCES if s.key == "calls")
+    assert dict(source.pairs(world.cite.pk)) == {tuple(sorted((world.asso.pk, world.ml.pk))): 1}
+    assert source.pairs(world.other_cite.pk) == {}
+    provider = next(p for p in COUNT_PROVIDERS if p.key == "funded_actions")
+    assert provider.counts(world.cite.pk, [world.asso.pk, world.ml.pk]) == {world.asso.pk: 1}
