@@ -12,3 +12,13 @@ def api_as():
         return ApiClient(Client(), make_token(membership))
 
     return _api_as
+
+
+@pytest.fixture(autouse=True)
+def _default_situations(request):
+    """The default situations come from a data migration: a transactional test elsewhere may have flushed them."""
+    if "db" in request.fixturenames or "world" in request.fixturenames:
+        request.getfixturevalue("db")
+        from citemploi.pathways.situations import ensure_default_situations
+
+        ensure_default_situations()
