@@ -1,0 +1,83 @@
+"""`citemploi check --deploy` is clean with production settings read from the environment."""
+
+import os
+import secrets
+import subprocess
+import sys
+
+from django.core.checks import run_checks
+from django.test import override_settings
+
+PRODUCTION_ENV = {
+    "CITEMPLOI_TESTING": "false",
+    "DEBUG": "false",
+    "SECRET_KEY": secrets.token_urlsafe(60),
+    "ALLOWED_HOSTS": "citemploi.example.fr",
+    "SITE_URL": "https://citemploi.example.fr",
+    "BEHIND_PROXY": "true",
+}
+
+
+def test_check_deploy_is_clean_with_production_environment(tmp_path):
+    env = os.environ | PRODUCTION_ENV | {"CITEMPLOI_VAR_DIR": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "citemploi", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_the_production_environment_sets_the_security_headers(tmp_path):
+    env = os.environ | PRODUCTION_ENV | {"CITEMPLOI_VAR_DIR": str(tmp_path), "SECURE_HSTS_SECONDS": "600"}
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='citemploi.settings'; django.setup();"
+        "from django.conf import settings as s;"
+        "print(s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT,"
+        " s.SECURE_PROXY_SSL_HEADER, s.X_FRAME_OPTIONS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120, check=True
+    )
+    assert result.stdout.split() == [
+        "600",
+        "True",
+        "True",
+        "True",
+        "('HTTP_X_FORWARDED_PROTO',",
+        "'https')",
+        "DENY",
+        "True",
+    ]
+
+
+def test_the_deploy_checks_would_catch_a_regression():
+    with override_settings(
+        DEBUG=False,
+        SECRET_KEY=PRODUCTION_ENV["SECRET_KEY"],
+        ALLOWED_HOSTS=["citemploi.example.fr"],
+        SECURE_HSTS_SECONDS=0,
+        SESSION_COOKIE_SECURE=False,
+    ):
+        ids = {m.id for m in run_checks(include_deployment_checks=True)}
+    assert {"security.W004", "security.W012"} <= ids
+
+
+def test_the_deploy_checks_pass_with_the_production_values():
+    with override_settings(
+        DEBUG=False,
+        SECRET_KEY=PRODUCTION_ENV["SECRET_KEY"],
+        ALLOWED_HOSTS=["citemploi.example.fr"],
+        SECURE_HSTS_SECONDS=31536000,
+        SECURE_HSTS_INCLUDE_SUBDOMAINS=True,
+        SECURE_HSTS_PRELOAD=True,
+        SECURE_SSL_REDIRECT=True,
+        SESSION_COOKIE_SECURE=True,
+        CSRF_COOKIE_SECURE=True,
+    ):
+        messages = [m for m in run_checks(include_deployment_checks=True) if m.id.startswith("security.")]
+    assert messages == []
