@@ -107,3 +107,36 @@ def test_edit_references_with_decimal_comma_and_stale_version(client, world):
     assert "modifiés entre-temps" in html
     html = client.post(url, data | {"version": 2, "poverty_rate": "120"}).content.decode()
     assert 'aria-describedby="id_poverty_rate-messages"' in html
+
+
+def test_coordinator_sets_secrecy_thresholds_and_reads_the_log(client, world):
+    from citemploi.secrecy.models import SecrecySettings, SuppressionLog
+
+    small_data_set(world)
+    login_as(client, world.steering)
+    client.get(reverse("diagnostic:home"))  # protected reading: suppressions are logged
+    login_as(client, world.coordinator)
+    url = reverse("diagnostic:secrecy")
+    html = client.get(url).content.decode()
+    assert "Seuil — Public" in html
+    assert "diagnostic.demande_par_frein" in html
+    assert SuppressionLog.objects.filter(cite=world.cite).count() == 3
+    data = {
+        "threshold_national": "11",
+        "threshold_funders": "11",
+        "threshold_public": "20",
+        "threshold_steering": "5",
+        "version_national": "",
+        "version_funders": "",
+        "version_public": "",
+        "version_steering": "",
+    }
+    assert client.post(url, data).status_code == 302
+    assert dict(SecrecySettings.objects.values_list("audience", "threshold")) == {"public": 20, "steering": 5}
+    # A stale form changes nothing, for any audience.
+    html = client.post(url, data | {"threshold_public": "30", "threshold_steering": "6"}).content.decode()
+    assert "modifié entre-temps" in html
+    assert dict(SecrecySettings.objects.values_list("audience", "threshold")) == {"public": 20, "steering": 5}
+    # With a threshold of 5 for steering, the 2 people of mobility stay secret, nothing else changes.
+    login_as(client, world.steering)
+    assert "1 à 4 personnes" in client.get(reverse("diagnostic:home")).content.decode()

@@ -52,3 +52,18 @@ class ImportForm(forms.Form):
         if upload.size > MAX_UPLOAD:
             raise forms.ValidationError("Le fichier dépasse 2 Mo.")
         return upload
+
+
+class ThresholdsForm(forms.Form):
+    """One threshold per audience (the version each was read at, for concurrent edits)."""
+
+    def __init__(self, *args, audiences: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        for code, label in audiences:
+            self.fields[f"threshold_{code}"] = forms.IntegerField(
+                label=f"Seuil — {label}",
+                min_value=1,
+                max_value=1000,
+                help_text="Effectifs de 1 à seuil − 1 masqués ; 11 par défaut.",
+            )
+            self.fields[f"version_{code}"] = forms.IntegerField(widget=forms.HiddenInput, required=False)

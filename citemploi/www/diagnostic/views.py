@@ -1,11 +1,13 @@
 """The shared diagnostic: reference indicators of the QPV and the offer-vs-need matrix."""
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from citemploi.core.access import not_found
 from citemploi.core.concurrency import StaleEdit
 from citemploi.core.spreadsheets import download, table_response
 from citemploi.diagnostic import queries, services
@@ -13,9 +15,11 @@ from citemploi.diagnostic.imports import SAMPLE, ReferenceImportError, decode
 from citemploi.diagnostic.imports import import_references as run_import
 from citemploi.diagnostic.models import VALUE_FIELDS, QPVReference
 from citemploi.diagnostic.queries import Matrix
+from citemploi.secrecy import services as secrecy_services
+from citemploi.secrecy.models import Audience, SecrecySettings, SuppressionLog
 from citemploi.www.budget.charts import bar_chart
 from citemploi.www.common import acting, action_required
-from citemploi.www.diagnostic.forms import ImportForm, ReferenceForm
+from citemploi.www.diagnostic.forms import ImportForm, ReferenceForm, ThresholdsForm
 
 
 def _home_url(code: str) -> str:
@@ -163,3 +167,40 @@ def import_references(request: HttpRequest) -> HttpResponse:
 @action_required("diagnostic.manage")
 def template_csv(request: HttpRequest) -> HttpResponse:
     return download(SAMPLE.encode("utf-8"), "indicateurs-qpv-modele.csv", "text/csv; charset=utf-8")
+
+
+LOG_ROWS = 50
+
+
+@action_required("secrecy.manage")
+def secrecy(request: HttpRequest) -> HttpResponse:
+    """The cité's statistical secrecy thresholds per audience, and the latest suppressions."""
+    ctx = acting(request)
+    if ctx.cite_id is None:  # secrecy.manage has the CITE scope only
+        raise not_found()
+    thresholds = secrecy_services.thresholds_of_cite(ctx.cite_id)
+    versions = dict(SecrecySettings.objects.filter(cite_id=ctx.cite_id).values_list("audience", "version"))
+    initial = {f"threshold_{a}": t for a, t in thresholds.items()} | {
+        f"version_{a}": versions.get(a) for a in Audience.values
+    }
+    form = ThresholdsForm(request.POST or None, initial=initial, audiences=list(Audience.choices))
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                for audience in Audience.values:
+                    value = form.cleaned_data[f"threshold_{audience}"]
+                    if value != thresholds[audience] or audience in versions:
+                        secrecy_services.set_threshold(
+                            ctx=ctx,
+                            audience=audience,
+                            threshold=value,
+                            # 0: the form saw no setting for this audience (one created since is a conflict)
+                            version=form.cleaned_data[f"version_{audience}"] or 0,
+                        )
+        except (StaleEdit, ValueError) as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Seuils de secret statistique enregistrés.")
+            return redirect("diagnostic:secrecy")
+    logs = list(SuppressionLog.objects.filter(cite_id=ctx.cite_id).order_by("-created_at", "-id")[:LOG_ROWS])
+    return render(request, "diagnostic/secrecy.html", {"form": form, "logs": logs, "log_rows": LOG_ROWS})
