@@ -151,6 +151,15 @@ def log_sensitive_read(ctx: ActingContext, pathway: Pathway, records: list[Barri
         audit.log(ctx, "pathway.sensitive_read", pathway.beneficiary, beneficiary_id=pathway.beneficiary.pk)
 
 
+def no_barriers() -> QuerySet[BarrierRecord]:
+    """An empty queryset, for form fields filled once the person is known."""
+    return BarrierRecord.objects.none()
+
+
+def no_objectives() -> QuerySet[Objective]:
+    return Objective.objects.none()
+
+
 def situations_for(barrier: str | None = None, *, sensitive: bool = True) -> QuerySet[Situation]:
     """Active situations (the referential is not personal data); sensitive ones only for who may use them."""
     qs = Situation.objects.filter(active=True)

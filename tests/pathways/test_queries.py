@@ -109,3 +109,16 @@ def test_unaddressed_barrier_risk_signal(world, person):
         other.pk: ["Compétences numériques : marqué non traité"]
     }
     assert other.pk in risks_for(ctx, beneficiaries_for(ctx))
+
+
+def test_the_file_panel_reads_in_four_queries_whatever_the_pathway(
+    world, person, diagnostic, django_assert_num_queries
+):
+    ctx = ctx_for(world.referent_ft)
+    with django_assert_num_queries(4):
+        queries.panel_summary(ctx, person)
+    for code in ("mobilite", "numerique", "precarite-financiere"):
+        action(world, objective(world, person, barriers=[barrier(world, person, code=code)]))
+    with django_assert_num_queries(4):
+        summary = queries.panel_summary(ctx, person)
+    assert summary["barriers_total"] == 5

@@ -7,7 +7,7 @@ from citemploi.core.policy import Role
 from citemploi.offer.referentials import BARRIERS
 from citemploi.partners.models import Membership, Structure
 from citemploi.pathways import enums, queries
-from citemploi.pathways.models import BarrierRecord, Objective, Situation
+from citemploi.pathways.models import BarrierRecord, Situation
 from citemploi.people.enums import ConsentMethod
 from citemploi.people.models import Beneficiary
 
@@ -94,7 +94,7 @@ class TransitionForm(forms.Form):
 class ObjectiveForm(forms.Form):
     title = forms.CharField(label="Intitulé de l'objectif", max_length=200)
     barriers = forms.ModelMultipleChoiceField(
-        queryset=BarrierRecord.objects.none(),
+        queryset=queries.no_barriers(),
         required=False,
         label="Freins travaillés",
         widget=forms.CheckboxSelectMultiple,
@@ -112,7 +112,7 @@ class ObjectiveForm(forms.Form):
 
 class ActionForm(forms.Form):
     objective = forms.ModelChoiceField(
-        queryset=Objective.objects.none(), label="Objectif", empty_label="Choisissez un objectif"
+        queryset=queries.no_objectives(), label="Objectif", empty_label="Choisissez un objectif"
     )
     title = forms.CharField(label="Intitulé de l'action", max_length=200)
     owner_membership = forms.ModelChoiceField(
