@@ -22,6 +22,7 @@ from citemploi.api.schemas import (
     READ_ERRORS,
     WRITE_ERRORS,
     ConflictOut,
+    Id,
     InputSchema,
     IsoDate,
     PastDate,
@@ -139,7 +140,7 @@ class ObjectiveOut(Schema):
 
 class ObjectiveIn(InputSchema):
     title: Text = Field(min_length=1, max_length=200)
-    barrier_ids: list[int] = Field(
+    barrier_ids: list[Id] = Field(
         default_factory=list, max_length=50, description="Freins de la personne travaillés par cet objectif."
     )
 

@@ -162,3 +162,15 @@ def test_situations_referential(world, api_as):
     rows = api_as(world.referent_ft).get("/situations", {"barrier": "mobilite"}).json()
     assert rows and {r["barrier"] for r in rows} == {"mobilite"}
     assert api_as(world.referent_ft).get("/situations", {"barrier": "nope"}).status_code == 422
+
+
+def test_out_of_range_identifiers_are_refused_in_french(world, person, api_as):
+    api = api_as(world.referent_ft)
+    response = api.post(f"/beneficiaries/{person.pk}/objectives", {"title": "X", "barrier_ids": [2**70]})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == ["body", "barrier_ids", 0]
+    far = api.post(
+        f"/beneficiaries/{person.pk}/barriers", {"barrier": "mobilite", "identified_on": "1900-01-01"}
+    )
+    assert far.status_code == 422
+    assert "trop ancienne" in far.json()["errors"][0]["msg"]
