@@ -161,3 +161,31 @@ def test_the_partnership_map_and_network_count_funded_actions(world):
     assert source.pairs(world.other_cite.pk) == {}
     provider = next(p for p in COUNT_PROVIDERS if p.key == "funded_actions")
     assert provider.counts(world.cite.pk, [world.asso.pk, world.ml.pk]) == {world.asso.pk: 1}
+
+
+def test_the_roadmap_action_starts_with_the_advance_and_ends_with_the_closing(world):
+    from citemploi.calls.enums import ReportStatus
+    from citemploi.calls.models import Report
+    from citemploi.partnership.enums import ActionStatus
+
+    app, agreement = _signed(world)
+    link = FundedActionLink.objects.get(application=app)
+    assert RoadmapAction.objects.get(pk=link.roadmap_action_id).status == ActionStatus.PLANNED
+    ctx = ctx_for(world.coordinator)
+    funding.record_payment(
+        ctx=ctx, agreement=agreement, kind=InstallmentKind.ADVANCE, amount="100", paid_on=timezone.localdate()
+    )
+    action = RoadmapAction.objects.get(pk=link.roadmap_action_id)
+    assert action.status == ActionStatus.IN_PROGRESS
+    assert action.transitions.get().by_id == world.coordinator.user.pk
+    # A second payment does not move it again.
+    funding.record_payment(
+        ctx=ctx, agreement=agreement, kind=InstallmentKind.ADVANCE, amount="100", paid_on=timezone.localdate()
+    )
+    assert RoadmapAction.objects.get(pk=link.roadmap_action_id).transitions.count() == 1
+
+    Report.objects.filter(application=app).update(status=ReportStatus.VALIDATED)
+    type(app).objects.filter(pk=app.pk).update(status=ApplicationStatus.REPORT_SUBMITTED)
+    app.refresh_from_db()
+    funding.close_application(ctx=ctx, app=app)
+    assert RoadmapAction.objects.get(pk=link.roadmap_action_id).status == ActionStatus.DONE

@@ -225,3 +225,19 @@ def link_funded_action(*, ctx: ActingContext, app: Application) -> FundedActionL
             changes={**changes, **({"problems": link.problems} if problems else {})},
         )
     return link
+
+
+def follow_roadmap_action(*, ctx: ActingContext, app: Application, to_status: str, reason: str) -> bool:
+    """Move the funded action's roadmap action along with the file (the first payment starts it, the
+    closing of the file marks it done), through the partnership's transition service. A roadmap action the
+    coordination already moved elsewhere by hand is left as it is; returns whether it moved."""
+    link = FundedActionLink.objects.filter(application=app).select_related("roadmap_action").first()
+    action = link.roadmap_action if link else None
+    if action is None or to_status not in roadmap_services.allowed_moves(action):
+        return False
+    try:
+        with transaction.atomic():
+            roadmap_services.transition_action(ctx=ctx, action=action, to_status=to_status, reason=reason)
+    except (PermissionDenied, ValidationError):
+        return False
+    return True

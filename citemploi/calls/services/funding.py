@@ -26,10 +26,11 @@ from citemploi.calls.models import (
 )
 from citemploi.calls.services.applications import parse_amount
 from citemploi.calls.services.common import IllegalState, bump_version, check_version, require_in_cite
-from citemploi.calls.services.funded import link_funded_action
+from citemploi.calls.services.funded import follow_roadmap_action, link_funded_action
 from citemploi.core import audit
 from citemploi.core.access import require
 from citemploi.core.context import ActingContext
+from citemploi.partnership.enums import ActionStatus
 
 REPORT_FIELDS = [
     "narrative",
@@ -159,6 +160,9 @@ def record_payment(
     if app.status == ApplicationStatus.AGREEMENT_SIGNED:
         machines.move(
             ctx, app, machines.APPLICATION, ApplicationStatus.RUNNING, reason="Versement de l'avance"
+        )
+        follow_roadmap_action(
+            ctx=ctx, app=app, to_status=ActionStatus.IN_PROGRESS, reason="Avance versée : l'action démarre."
         )
     return payment
 
@@ -337,9 +341,13 @@ def close_application(*, ctx: ActingContext, app: Application, reason: str = "")
     report = Report.objects.filter(application=app).first()
     if report is None or report.status != ReportStatus.VALIDATED:
         raise ValidationError("Le bilan doit être validé avant la clôture du dossier.")
-    return machines.move(
+    closed = machines.move(
         ctx, app, machines.APPLICATION, ApplicationStatus.CLOSED, reason=reason or "Bilan validé"
     )
+    follow_roadmap_action(
+        ctx=ctx, app=app, to_status=ActionStatus.DONE, reason="Bilan validé, dossier clôturé."
+    )
+    return closed
 
 
 @transaction.atomic
