@@ -54,4 +54,4 @@ class QuarterlyReport(models.Model):
 
     @property
     def label(self) -> str:
-        return f"{self.quarter}e trimestre {self.year}"
+        return f"{'1er' if self.quarter == 1 else f'{self.quarter}e'} trimestre {self.year}"

@@ -85,5 +85,13 @@ def national_aggregates(reports: "QuerySet[QuarterlyReport]") -> list[dict]:
             rows.append(
                 {"key": key, "indicator": entry["indicator_name"], "label": entry["label"], "value": total}
             )
-        out.append({"year": year, "quarter": quarter, "cites": len(items), "rows": rows})
+        out.append(
+            {
+                "year": year,
+                "quarter": quarter,
+                "label": Period.quarter(year, quarter).label,
+                "cites": len(items),
+                "rows": rows,
+            }
+        )
     return out

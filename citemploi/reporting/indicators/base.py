@@ -103,7 +103,7 @@ class Period:
         if self.kind == "year":
             return f"année {self.start.year}"
         if self.kind == "quarter":
-            return f"{(self.start.month - 1) // 3 + 1}e trimestre {self.start.year}"
+            return f"{ordinal((self.start.month - 1) // 3 + 1)} trimestre {self.start.year}"
         if self.kind == "month":
             return f"{MONTHS[self.start.month - 1]} {self.start.year}"
         return f"du {self.start:%d/%m/%Y} au {self.end:%d/%m/%Y}"
@@ -120,6 +120,11 @@ class Period:
         length = self.end - self.start
         end = self.start.fromordinal(self.start.toordinal() - 1)
         return Period(end - length, end)
+
+
+def ordinal(n: int) -> str:
+    """1er, 2e, 3e… as French writes them."""
+    return "1er" if n == 1 else f"{n}e"
 
 
 MONTHS = [

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from citemploi.reporting.indicators import Cut, Period, PeriodError
+from citemploi.reporting.indicators.base import ordinal
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_DAYS = 366 * 5
@@ -73,7 +74,7 @@ class PeriodForm(forms.Form):
 class OpenQuestionnaireForm(forms.Form):
     annee = forms.IntegerField(label="Année", min_value=2000, max_value=2100)
     trimestre = forms.TypedChoiceField(
-        label="Trimestre", coerce=int, choices=[(i, f"{i}e trimestre") for i in range(1, 5)]
+        label="Trimestre", coerce=int, choices=[(i, f"{ordinal(i)} trimestre") for i in range(1, 5)]
     )
 
 
