@@ -152,3 +152,27 @@ def test_file_panel_on_the_person_file(client, world):
     login_as(client, world.referent_ft)
     page = client.get(f"/personnes/{person.pk}/").content.decode()
     assert "Orienter vers un service" in page and f"n° {o.pk}" in page
+
+
+def test_the_htmx_partial_is_the_results_block_of_the_full_page(client, world):
+    sent_by_ft(world)
+    login_as(client, world.referent_ft)
+    full = client.get("/orientations/?boite=sent&etat=sent").content.decode()
+    partial = client.get(
+        "/orientations/?boite=sent&etat=sent", headers={"HX-Request": "true"}
+    ).content.decode()
+    assert partial.strip().startswith('<div id="resultats">')
+    assert partial.strip() in full
+
+
+def test_the_api_list_has_a_constant_number_of_queries(world, api_client_for):
+    api = api_client_for(world.referent_ml)
+    sent_by_ft(world)
+    api.get("/orientations")  # the token's first use is recorded once
+    with CaptureQueriesContext(connection) as few:
+        assert api.get("/orientations", {"box": "received"}).status_code == 200
+    for _ in range(3):
+        sent_by_ft(world)
+    with CaptureQueriesContext(connection) as more:
+        assert len(api.get("/orientations", {"box": "received"}).json()["results"]) == 4
+    assert len(few) == len(more) <= 8
