@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from citemploi.env import env_bool, env_int, env_list, env_str
 
@@ -64,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "citemploi.core.request_id.RequestIdMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "citemploi.accounts.middleware.SessionSecurityMiddleware",
@@ -254,6 +256,19 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- Structured logs, health probes, benchmark (citemploi.core.request_id, citemploi.core.health) -------
+#: LOG_FORMAT=json writes one JSON object per line with request_id and user_id (never beneficiaries' data)
+if env_str("LOG_FORMAT", "plain") not in {"plain", "json"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be 'plain' or 'json'.")
+LOGGING["filters"] = {"request_context": {"()": "citemploi.core.request_id.RequestContextFilter"}}
+LOGGING["handlers"]["console"]["filters"] = ["request_context"]  # type: ignore[index]
+#: the access line of every request (citemploi.request); set ACCESS_LOG_LEVEL=WARNING to silence it
+LOGGING["loggers"]["citemploi.request"] = {"level": env_str("ACCESS_LOG_LEVEL", "INFO")}  # type: ignore[index]
+# Probes of the orchestrator speak plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [*SECURE_REDIRECT_EXEMPT, r"^sante/"]
+#: enables the benchmark's floor page (/sante/plancher/); never set it in production
+CITEMPLOI_BENCH = env_bool("CITEMPLOI_BENCH", False)
 
 # --- Product settings -------------------------------------------------------------------------------------
 CITEMPLOI_DEMO_SEED = env_int("CITEMPLOI_DEMO_SEED", 2023)

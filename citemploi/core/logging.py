@@ -8,12 +8,12 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         payload = {
-            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "timestamp": datetime.fromtimestamp(record.created, UTC).isoformat(),
             "level": record.levelname,
             "logger": record.name,
-            "msg": record.getMessage(),
+            "message": record.getMessage(),
         }
-        for key in ("status_code", "path", "method", "duration_ms", "task", "user_id"):
+        for key in ("request_id", "user_id", "status_code", "path", "method", "duration_ms", "task"):
             if hasattr(record, key):
                 payload[key] = getattr(record, key)
         if record.exc_info:
