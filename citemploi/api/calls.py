@@ -8,7 +8,7 @@ Writes go through citemploi.calls.services.
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -25,6 +25,7 @@ from citemploi.api.schemas import (
     ConflictOut,
     EmptyAsNone,
     InputSchema,
+    IsoDate,
     PageOut,
     PageParams,
     PastDate,
@@ -1264,3 +1265,96 @@ def add_payment(request: HttpRequest, application_id: ApplicationId, payload: Pa
         )
     )
     return Status(201, _agreement_out(_agreement_of(app)))
+
+
+class AdmissibilityIn(InputSchema):
+    decision: Literal["admissible", "to_complete", "not_admissible"] = Field(
+        description="`admissible` (recevable), `to_complete` (à compléter, avec `complete_by`) ou "
+        "`not_admissible` (non recevable, avec le motif)."
+    )
+    reason: Text = Field("", max_length=5000, description="Motif ; obligatoire sauf pour « recevable ».")
+    complete_by: IsoDate | None = Field(None, description="Date limite des compléments (dans le futur).")
+
+
+class AssignIn(InputSchema):
+    reviewer_id: int = Field(
+        ge=1, le=MAX_ID, description="Utilisateur·rice ayant le rôle d'instructeur dans la cité."
+    )
+
+
+class AssignedOut(Schema):
+    id: int
+    reviewer: str
+    conflict_status: ConflictStatus
+    auto_conflict: str
+
+
+@router.post(
+    "/applications/{application_id}/admissibility",
+    response={200: ApplicationOut, **STATE_ERRORS},
+    operation_id="applications_admissibility",
+    summary="Statuer sur la recevabilité d'un dossier déposé",
+    description="Les résultats des règles à ce moment sont gardés dans le journal des états. « À compléter » "
+    "renvoie le dossier au porteur avec une date limite ; le porteur est prévenu. 409 si le dossier n'est pas "
+    "au statut qui le permet.",
+    openapi_extra={"x-citemploi-action": "application.instruct"},
+)
+def admissibility(request: HttpRequest, application_id: ApplicationId, payload: AdmissibilityIn) -> dict:
+    ctx = acting(request)
+    app = queries.access_application_for(ctx, application_id, "application.instruct", log_read=False)
+    if payload.decision == "to_complete":
+        if payload.complete_by is None:
+            raise BadInput(["body", "complete_by"], "Indiquez la date limite des compléments.")
+        complete_by = payload.complete_by
+        _state_conflicts(
+            lambda: instruction_services.request_completion(
+                ctx=ctx, app=app, reason=payload.reason, complete_by=complete_by
+            )
+        )
+    elif payload.decision == "not_admissible":
+        if not payload.reason:
+            raise BadInput(["body", "reason"], "Indiquez le motif de la non-recevabilité.")
+        _state_conflicts(
+            lambda: instruction_services.declare_not_admissible(ctx=ctx, app=app, reason=payload.reason)
+        )
+    else:
+        _state_conflicts(
+            lambda: instruction_services.declare_admissible(ctx=ctx, app=app, reason=payload.reason)
+        )
+    app.refresh_from_db()
+    return application_out(app)
+
+
+@router.post(
+    "/applications/{application_id}/reviewers",
+    response={201: AssignedOut, **STATE_ERRORS},
+    operation_id="applications_assign",
+    summary="Confier un dossier recevable à un·e instructeur·rice",
+    description="Un·e instructeur·rice membre du porteur ou d'un partenaire est signalé·e en conflit "
+    "d'intérêts d'office. 409 si le dossier n'est ni recevable ni en instruction ; 422 si la personne n'est "
+    "pas instructrice dans la cité ou instruit déjà ce dossier.",
+    openapi_extra={"x-citemploi-action": "application.instruct"},
+)
+def assign_reviewer(request: HttpRequest, application_id: ApplicationId, payload: AssignIn) -> Status:
+    ctx = acting(request)
+    app = queries.access_application_for(ctx, application_id, "application.instruct", log_read=False)
+    reviewer = next(
+        (u for u in instruction_services.reviewers_of_cite(app.call.cite_id) if u.pk == payload.reviewer_id),
+        None,
+    )
+    if reviewer is None:
+        raise BadInput(["body", "reviewer_id"], "Cette personne n'est pas instructrice dans la cité.")
+    if app.status not in (ApplicationStatus.ADMISSIBLE, ApplicationStatus.UNDER_REVIEW):
+        raise Conflict(
+            f"Le dossier est « {app.get_status_display()} » : il ne se confie pas à l'instruction."
+        )
+    assignment = instruction_services.assign_reviewer(ctx=ctx, app=app, reviewer=reviewer)
+    return Status(
+        201,
+        {
+            "id": assignment.pk,
+            "reviewer": str(reviewer),
+            "conflict_status": assignment.conflict_status,
+            "auto_conflict": assignment.auto_conflict,
+        },
+    )

@@ -319,3 +319,39 @@ def test_the_holder_fills_and_submits_the_report_the_coordination_corrects_then_
         ).status_code
         == 201
     )
+
+
+def test_the_coordination_rules_on_admissibility_and_assigns_reviewers(world, api_as):
+    call = CallFactory(cite=world.cite)
+    app = ApplicationFactory(
+        call=call, holder=world.asso, complete=True, filled=True, status=ApplicationStatus.SUBMITTED
+    )
+    client = api_as(world.coordinator)
+    url = f"/applications/{app.pk}/admissibility"
+    assert client.post(url, {"decision": "to_complete", "reason": "RIB manquant"}).status_code == 422
+    assert client.post(url, {"decision": "not_admissible"}).status_code == 422
+    past = {
+        "decision": "to_complete",
+        "reason": "RIB manquant",
+        "complete_by": timezone.localdate().isoformat(),
+    }
+    assert client.post(url, past).status_code == 422
+    early = client.post(f"/applications/{app.pk}/reviewers", {"reviewer_id": world.reviewer.user.pk})
+    assert early.status_code == 409
+
+    admissible = client.post(url, {"decision": "admissible", "reason": "Complet."})
+    assert admissible.status_code == 200 and admissible.json()["status"] == "admissible"
+    assert app.transitions.last().details["rule_results"]
+    assert client.post(url, {"decision": "admissible"}).status_code == 409
+
+    stranger = client.post(f"/applications/{app.pk}/reviewers", {"reviewer_id": world.referent_ft.user.pk})
+    assert stranger.status_code == 422
+    assigned = client.post(f"/applications/{app.pk}/reviewers", {"reviewer_id": world.reviewer.user.pk})
+    assert assigned.status_code == 201 and assigned.json()["conflict_status"] == "undeclared"
+    assert (
+        client.post(f"/applications/{app.pk}/reviewers", {"reviewer_id": world.reviewer.user.pk}).status_code
+        == 422
+    )
+    app.refresh_from_db()
+    assert app.status == ApplicationStatus.UNDER_REVIEW
+    assert api_as(world.holder).post(url, {"decision": "admissible"}).status_code == 403

@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from citemploi.calls.budget_lines import Entry
@@ -374,6 +374,9 @@ amounts = st.decimals(min_value=0, max_value=10**6, places=2, allow_nan=False, a
 lines = st.sampled_from(["604", "641", "645", "68x", "864", "70x", "74etat", "74dep", "756", "870"])
 
 
+# The health check on generation speed fails on a loaded machine (shared CI runners): the property holds
+# whatever the speed.
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(lines, amounts), max_size=12))
 def test_property_balanced_iff_charges_equal_resources(rows):
     from citemploi.calls.budget_lines import side_of

@@ -128,9 +128,11 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _funded_context(ctx, app: Application) -> dict:
-    """The links of a funded action to the directory and the roadmap (one query)."""
+    """The links of a funded action to the directory and the roadmap (one query, for funded files only)."""
     funded = (
         FundedActionLink.objects.filter(application=app).select_related("service", "roadmap_action").first()
+        if app.status in FUNDED_STATUSES
+        else None
     )
     return {
         "funded": funded,
