@@ -259,7 +259,8 @@ def create_orientation(request: HttpRequest, payload: OrientationCreateIn) -> St
         message=payload.message,
         shared_groups=[str(g) for g in payload.shared_groups],
     )
-    o = queries.access_orientation_for(ctx, sent.orientation.pk, log_read=False)
+    # The answer shows the shared snapshot: that read is audited like any other.
+    o = queries.access_orientation_for(ctx, sent.orientation.pk)
     return Status(201, orientation_detail_out(ctx, o))
 
 
@@ -283,7 +284,7 @@ def withdraw_orientation(request: HttpRequest, orientation_id: OrientationId, pa
         )
     except TransitionRefused as exc:
         raise _conflict(exc) from None
-    return orientation_detail_out(ctx, queries.access_orientation_for(ctx, o.pk, log_read=False))
+    return orientation_detail_out(ctx, queries.access_orientation_for(ctx, o.pk))
 
 
 @router.post(
@@ -312,4 +313,4 @@ def answer_orientation(request: HttpRequest, orientation_id: OrientationId, payl
         )
     except TransitionRefused as exc:
         raise _conflict(exc) from None
-    return orientation_detail_out(ctx, queries.access_orientation_for(ctx, o.pk, log_read=False))
+    return orientation_detail_out(ctx, queries.access_orientation_for(ctx, o.pk))

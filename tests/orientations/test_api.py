@@ -68,3 +68,13 @@ def test_create_errors(world, api_client_for):
     denied = api_client_for(world.partner_member_ft).post("/orientations", {})
     assert denied.status_code == 403
     assert not Orientation.objects.exists()
+
+
+def test_every_answer_showing_the_snapshot_is_audited(world, api_client_for):
+    from citemploi.core.models import AuditEvent
+
+    o = sent_by_ft(world)
+    api_client_for(world.referent_ml).post(f"/orientations/{o.pk}/answer", {"decision": "accepted"})
+    api_client_for(world.referent_ml).get(f"/orientations/{o.pk}")
+    reads = AuditEvent.objects.filter(code="orientation.read", beneficiary_id=o.beneficiary_id)
+    assert reads.count() == 2 and {e.via for e in reads} == {"api"}
