@@ -9,6 +9,7 @@ from citemploi.reporting.protection import Shown, exact, protect
 #: the dashboard's sections, in order, and the indicators of each
 SECTIONS: list[tuple[str, str, tuple[str, ...]]] = [
     ("reperage", "Repérage", ("people.identified", "people.invisible_reached")),
+    ("cohortes", "Cohortes", ("cohorts.funnel",)),
     ("freins", "Freins", ("barriers.identified", "barriers.open", "barriers.lifted", "barriers.lift_rate")),
     (
         "evenements",

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 QUESTIONNAIRE_INDICATORS = (
     "people.identified",
     "people.invisible_reached",
+    "cohorts.funnel",
     "barriers.identified",
     "barriers.lifted",
     "events.count",

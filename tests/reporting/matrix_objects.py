@@ -22,6 +22,16 @@ def url_kwargs(name, keys, world, person):
         kw["code"] = world.qpv.code
     if name == "reporting:structure":
         kw["pk"] = world.ft.pk
+    if name == "reporting:cohort":
+        from datetime import date
+
+        from citemploi.cohorts.models import Cohort
+
+        kw["pk"] = Cohort.objects.get_or_create(
+            cite=world.cite,
+            name="Cohorte de la matrice",
+            defaults={"start_date": date(2026, 1, 1), "target_size": 10},
+        )[0].pk
     if name.startswith("reporting:questionnaire") and "pk" in keys:
         kw["pk"] = _report(world).pk
     if name == "reporting:questionnaire_export":

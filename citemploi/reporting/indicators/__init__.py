@@ -3,6 +3,7 @@
 from citemploi.reporting.indicators import (  # noqa: F401  (registration)
     barriers,
     calls,
+    cohorts,
     events,
     offer,
     people,

@@ -202,6 +202,7 @@ class Query:
     qpv_id: int | None = None
     structure_id: int | None = None
     action_id: int | None = None
+    cohort_id: int | None = None
 
 
 #: the key of the only column when there is no cut
@@ -414,6 +415,10 @@ def _object_labels(cut: Cut, ids: list[int], query: Query) -> dict[str, str]:
         from citemploi.partners.models import Structure
 
         return {str(pk): n for pk, n in Structure.objects.filter(pk__in=ids).values_list("pk", "name")}
+    if cut == Cut.COHORT:
+        from citemploi.cohorts.models import Cohort
+
+        return {str(pk): name for pk, name in Cohort.objects.filter(pk__in=ids).values_list("pk", "name")}
     if cut == Cut.ACTION:
         from citemploi.calls.models import Application
 

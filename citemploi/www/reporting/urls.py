@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("export.<str:fmt>", views.export, name="export"),
     path("qpv/<str:code>/", views.qpv_page, name="qpv"),
     path("structures/<int:pk>/", views.structure_page, name="structure"),
+    path("cohortes/<int:pk>/", views.cohort_page, name="cohort"),
     path("national/", views.national, name="national"),
     path("national/export.<str:fmt>", views.national_export, name="national_export"),
     path("questionnaires/", views.questionnaire_list, name="questionnaires"),

@@ -31,7 +31,7 @@ from citemploi.territory.models import QPV, Cite
 from citemploi.www.common import acting, action_required, render_partial_or_full
 from citemploi.www.reporting.forms import AdjustForm, OpenQuestionnaireForm, PeriodForm, VersionForm
 
-CITE_CUTS = [Cut.NONE, Cut.QPV, Cut.GENDER, Cut.AGE_BAND, Cut.STRUCTURE, Cut.ACTION]
+CITE_CUTS = [Cut.NONE, Cut.QPV, Cut.GENDER, Cut.AGE_BAND, Cut.STRUCTURE, Cut.COHORT, Cut.ACTION]
 NATIONAL_CUTS = [Cut.NONE, Cut.CITE, Cut.GENDER, Cut.AGE_BAND]
 
 
@@ -109,11 +109,12 @@ def _dashboard(
     export_args: tuple = (),
     scope_params: dict | None = None,
     extra: dict | None = None,
+    codes: tuple[str, ...] | None = None,
 ) -> HttpResponse:
     ctx = acting(request)
     form = PeriodForm(request.GET or None, cuts=cuts)
     query: Query = query_for(form.period(), form.cut())
-    sections = dashboard.build(query, audience=audience, cite_id=cite_id)
+    sections = dashboard.build(query, audience=audience, cite_id=cite_id, codes=codes)
     _links(ctx, sections, query)
     params = request.GET.copy()
     for key, value in (scope_params or {}).items():
@@ -140,6 +141,7 @@ def _dashboard(
         "cite_count": 0,
         "qpvs": [],
         "structures": [],
+        "cohorts": [],
         "back": "",
         **(extra or {}),
     }
@@ -150,6 +152,7 @@ def _export(
     request: HttpRequest,
     fmt: str,
     *,
+    codes: tuple[str, ...] | None = None,
     query_for,
     cuts: list[Cut],
     audience: str | None,
@@ -160,7 +163,7 @@ def _export(
         raise Http404("Format inconnu.")
     form = PeriodForm(request.GET or None, cuts=cuts)
     query: Query = query_for(form.period(), form.cut())
-    sections = dashboard.build(query, audience=audience, cite_id=cite_id)
+    sections = dashboard.build(query, audience=audience, cite_id=cite_id, codes=codes)
     filename = f"{stem}-{query.period.token.replace('..', '_')}"
     if fmt == "csv":
         return download(
@@ -198,7 +201,11 @@ def home(request: HttpRequest) -> HttpResponse:
         audience=_audience(ctx),
         cite_id=cite.pk,
         export_name="reporting:export",
-        extra={"qpvs": QPV.objects.filter(cites=cite).order_by("name"), "structures": _structures(cite)},
+        extra={
+            "qpvs": QPV.objects.filter(cites=cite).order_by("name"),
+            "structures": _structures(cite),
+            "cohorts": _cohorts(cite),
+        },
     )
 
 
@@ -225,6 +232,46 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
         audience=_audience(ctx),
         cite_id=cite.pk,
         stem=f"indicateurs-{cite.slug}",
+    )
+
+
+COHORT_CODES = ("cohorts.funnel",)
+
+
+def _cohorts(cite: Cite):  # type: ignore[no-untyped-def]
+    from citemploi.cohorts.models import Cohort
+
+    return Cohort.objects.filter(cite=cite).order_by("-start_date", "name")
+
+
+def _cohort_id(cite: Cite, raw: str | None) -> int | None:
+    if not raw:
+        return None
+    if not raw.isdigit() or not _cohorts(cite).filter(pk=int(raw)).exists():
+        raise not_found()
+    return int(raw)
+
+
+@action_required("indicator.view")
+def cohort_page(request: HttpRequest, pk: int) -> HttpResponse:
+    ctx = acting(request)
+    if ctx.scope("indicator.view") == Scope.ALL:
+        return redirect("reporting:national")
+    cite = _cite_scope(ctx)
+    cohort = _cohorts(cite).filter(pk=pk).first()
+    if cohort is None:
+        raise not_found()
+    return _dashboard(
+        request,
+        title=f"Indicateurs de la cohorte {cohort.name}",
+        query_for=lambda period, cut: Query((cite.pk,), period, cut, cohort_id=cohort.pk),
+        cuts=[c for c in CITE_CUTS if c not in (Cut.COHORT, Cut.ACTION)],
+        audience=_audience(ctx),
+        cite_id=cite.pk,
+        export_name="reporting:export",
+        scope_params={"cohort_id": str(cohort.pk)},
+        extra={"back": reverse("reporting:home")},
+        codes=COHORT_CODES,
     )
 
 
