@@ -81,3 +81,10 @@ def test_the_deploy_checks_pass_with_the_production_values():
     ):
         messages = [m for m in run_checks(include_deployment_checks=True) if m.id.startswith("security.")]
     assert messages == []
+
+
+def test_https_redirection_spares_the_load_balancer_probes(client, db, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/connexion/").status_code == 301
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/sante/").status_code == 200
