@@ -10,6 +10,7 @@ NAV = [
     ("partners:list", "Partenaires", "structure.view"),
     ("partnership:home", "Partenariat", "partnership.view"),
     ("orientations:list", "Orientations", "orientation.view"),
+    ("tracking:checks_due", "Points de suivi", "outcome.record"),
     ("cohorts:list", "Cohortes", "cohort.view"),
     ("calls:list", "Appels à projets", "call.view"),
     ("reporting:home", "Indicateurs", "indicator.view"),
