@@ -36,7 +36,13 @@ from citemploi.offer.referentials import BARRIERS_BY_CODE, BarrierCode
 from citemploi.partners import queries as partner_queries
 from citemploi.partners.models import Membership
 from citemploi.pathways import queries, services
-from citemploi.pathways.enums import ActionStatus, BarrierSource, BarrierState, ObjectiveStatus, Severity
+from citemploi.pathways.enums import (
+    BarrierSeverity,
+    BarrierSource,
+    BarrierState,
+    PlanActionStatus,
+    PlanObjectiveStatus,
+)
 from citemploi.pathways.models import BarrierRecord, Objective, PlanAction
 from citemploi.people.enums import ConsentMethod
 
@@ -50,12 +56,12 @@ ActionId = PathEx[int, P(ge=1, le=MAX_ID, description="Identifiant de l'action d
 # --- Schemas ------------------------------------------------------------------------------------------------
 
 
-class CodeLabel(Schema):
+class PathwayCodeLabel(Schema):
     code: str
     label: str
 
 
-class TransitionOut(Schema):
+class PathwayTransitionOut(Schema):
     from_state: str = Field(description="État de départ (vide pour la création).")
     to_state: str
     reason: str
@@ -63,13 +69,15 @@ class TransitionOut(Schema):
     by: str | None
 
 
-class BarrierOut(Schema):
+class PathwayBarrierOut(Schema):
     id: int
     version: int = Field(description="Version, à renvoyer lors d'un changement d'état.")
-    barrier: CodeLabel = Field(description="Un des 11 freins du référentiel.")
-    situation: CodeLabel | None = Field(description="Le détail du frein dans le référentiel des situations.")
+    barrier: PathwayCodeLabel = Field(description="Un des 11 freins du référentiel.")
+    situation: PathwayCodeLabel | None = Field(
+        description="Le détail du frein dans le référentiel des situations."
+    )
     sensitive: bool = Field(description="Frein sensible (santé, handicap, justice, addiction).")
-    severity: Severity
+    severity: BarrierSeverity
     source: BarrierSource
     comment: str
     identified_on: date
@@ -79,15 +87,15 @@ class BarrierOut(Schema):
     )
     state: BarrierState
     state_changed_at: datetime
-    transitions: list[TransitionOut]
+    transitions: list[PathwayTransitionOut]
 
 
-class BarrierIn(InputSchema):
+class PathwayBarrierIn(InputSchema):
     barrier: BarrierCode = Field(description="Code du frein (voir la liste).")  # type: ignore[valid-type]
     situation: Text | None = Field(
         None, max_length=120, description="Code d'une situation active de ce frein (voir /situations)."
     )
-    severity: Severity = Severity.MEDIUM
+    severity: BarrierSeverity = BarrierSeverity.MEDIUM
     source: BarrierSource = BarrierSource.INTERVIEW
     comment: Text = Field("", max_length=2000)
     identified_on: PastDate | None = Field(
@@ -95,7 +103,7 @@ class BarrierIn(InputSchema):
     )
 
 
-class StateIn(InputSchema):
+class PathwayStateIn(InputSchema):
     state: str = Field(max_length=20, description="Nouvel état (voir les transitions permises).")
     reason: Text = Field(
         "", max_length=500, description="Motif (obligatoire pour « non traité » et « annulée »)."
@@ -103,19 +111,19 @@ class StateIn(InputSchema):
     version: int | None = Field(None, ge=1, le=MAX_ID, description="Version lue ; 409 si elle a changé.")
 
 
-class BarrierStateIn(StateIn):
+class PathwayBarrierStateIn(PathwayStateIn):
     state: BarrierState = Field(description="Nouvel état du frein.")  # type: ignore[assignment]
 
 
-class ObjectiveStateIn(StateIn):
-    state: ObjectiveStatus = Field(description="Nouveau statut de l'objectif.")  # type: ignore[assignment]
+class PathwayObjectiveStateIn(PathwayStateIn):
+    state: PlanObjectiveStatus = Field(description="Nouveau statut de l'objectif.")  # type: ignore[assignment]
 
 
-class ActionStateIn(StateIn):
-    state: ActionStatus = Field(description="Nouveau statut de l'action.")  # type: ignore[assignment]
+class PathwayActionStateIn(PathwayStateIn):
+    state: PlanActionStatus = Field(description="Nouveau statut de l'action.")  # type: ignore[assignment]
 
 
-class ActionOut(Schema):
+class PathwayActionOut(Schema):
     id: int
     version: int
     objective_id: int
@@ -123,29 +131,29 @@ class ActionOut(Schema):
     owner_membership: Ref | None
     owner_structure: Ref | None
     due_on: date | None
-    status: ActionStatus
+    status: PlanActionStatus
     overdue: bool
-    transitions: list[TransitionOut]
+    transitions: list[PathwayTransitionOut]
 
 
-class ObjectiveOut(Schema):
+class PathwayObjectiveOut(Schema):
     id: int
     version: int
     title: str
-    status: ObjectiveStatus
+    status: PlanObjectiveStatus
     barrier_ids: list[int]
-    actions: list[ActionOut]
-    transitions: list[TransitionOut]
+    actions: list[PathwayActionOut]
+    transitions: list[PathwayTransitionOut]
 
 
-class ObjectiveIn(InputSchema):
+class PathwayObjectiveIn(InputSchema):
     title: Text = Field(min_length=1, max_length=200)
     barrier_ids: list[Id] = Field(
         default_factory=list, max_length=50, description="Freins de la personne travaillés par cet objectif."
     )
 
 
-class ActionIn(InputSchema):
+class PathwayActionIn(InputSchema):
     objective_id: int = Field(ge=1, le=MAX_ID)
     title: Text = Field(min_length=1, max_length=200)
     owner_membership_id: int | None = Field(
@@ -157,7 +165,7 @@ class ActionIn(InputSchema):
     due_on: IsoDate | None = Field(None, description="Échéance.")
 
 
-class HandOverIn(InputSchema):
+class PathwayHandOverIn(InputSchema):
     to_structure_id: int = Field(
         ge=1, le=MAX_ID, description="Nouvelle structure référente, partenaire de la cité."
     )
@@ -175,7 +183,7 @@ class HandOverIn(InputSchema):
     )
 
 
-class HandOverOut(Schema):
+class PathwayHandOverOut(Schema):
     id: int
     at: datetime
     from_structure: Ref
@@ -188,7 +196,7 @@ class HandOverOut(Schema):
     kept_in_followup: bool
 
 
-class SituationOut(Schema):
+class PathwaySituationOut(Schema):
     code: str
     label: str
     barrier: str
@@ -196,7 +204,7 @@ class SituationOut(Schema):
     source: str
 
 
-class SituationFilters(Schema):
+class PathwaySituationFilters(Schema):
     barrier: BarrierCode | None = Field(None, description="Seulement les situations de ce frein.")  # type: ignore[valid-type]
 
 
@@ -281,20 +289,20 @@ def _stale(exc: StaleEdit, version: int) -> Conflict:
 
 @router.get(
     "/situations",
-    response={200: list[SituationOut], **LIST_ERRORS},
+    response={200: list[PathwaySituationOut], **LIST_ERRORS},
     operation_id="situations_list",
     summary="Lister le référentiel des situations",
     description="Les situations actives (détail d'un frein), par frein puis libellé.",
     openapi_extra={"x-citemploi-action": "pathway.view"},
 )
-def list_situations(request: HttpRequest, filters: Query[SituationFilters]) -> list[Any]:
+def list_situations(request: HttpRequest, filters: Query[PathwaySituationFilters]) -> list[Any]:
     acting(request)
     return list(queries.situations_for(filters.barrier.value if filters.barrier else None))
 
 
 @router.get(
     "/beneficiaries/{beneficiary_id}/barriers",
-    response={200: list[BarrierOut], **READ_ERRORS},
+    response={200: list[PathwayBarrierOut], **READ_ERRORS},
     operation_id="pathway_barriers_list",
     summary="Lister les freins d'une personne",
     description="Le diagnostic de la personne. Les freins sensibles (santé, handicap, justice, addiction) ne "
@@ -311,14 +319,14 @@ def list_barriers(request: HttpRequest, beneficiary_id: BeneficiaryId) -> list[d
 
 @router.post(
     "/beneficiaries/{beneficiary_id}/barriers",
-    response={201: BarrierOut, **WRITE_ERRORS},
+    response={201: PathwayBarrierOut, **WRITE_ERRORS},
     operation_id="pathway_barriers_create",
     summary="Ajouter un frein au diagnostic",
     description="Le frein est identifié par vous, pour votre structure. Un frein sensible ne peut être "
     "enregistré que par le·la référent·e responsable (403 sinon).",
     openapi_extra={"x-citemploi-action": "pathway.edit"},
 )
-def create_barrier(request: HttpRequest, beneficiary_id: BeneficiaryId, payload: BarrierIn) -> Status:
+def create_barrier(request: HttpRequest, beneficiary_id: BeneficiaryId, payload: PathwayBarrierIn) -> Status:
     ctx = acting(request)
     pathway = queries.access_pathway_for(ctx, beneficiary_id, "pathway.edit", log_read=False)
     situation = None
@@ -342,7 +350,7 @@ def create_barrier(request: HttpRequest, beneficiary_id: BeneficiaryId, payload:
 
 @router.post(
     "/beneficiaries/{beneficiary_id}/barriers/{barrier_id}/state",
-    response={200: BarrierOut, 409: ConflictOut, **WRITE_ERRORS},
+    response={200: PathwayBarrierOut, 409: ConflictOut, **WRITE_ERRORS},
     operation_id="pathway_barriers_state",
     summary="Changer l'état d'un frein",
     description="identifié → action engagée → levé / persistant / non traité (motif obligatoire) ; un frein "
@@ -350,7 +358,7 @@ def create_barrier(request: HttpRequest, beneficiary_id: BeneficiaryId, payload:
     openapi_extra={"x-citemploi-action": "pathway.edit"},
 )
 def change_barrier_state(
-    request: HttpRequest, beneficiary_id: BeneficiaryId, barrier_id: BarrierId, payload: BarrierStateIn
+    request: HttpRequest, beneficiary_id: BeneficiaryId, barrier_id: BarrierId, payload: PathwayBarrierStateIn
 ) -> dict:
     ctx = acting(request)
     pathway = queries.access_pathway_for(ctx, beneficiary_id, "pathway.edit", log_read=False)
@@ -372,7 +380,7 @@ def change_barrier_state(
 
 @router.get(
     "/beneficiaries/{beneficiary_id}/plan",
-    response={200: list[ObjectiveOut], **READ_ERRORS},
+    response={200: list[PathwayObjectiveOut], **READ_ERRORS},
     operation_id="pathway_plan_read",
     summary="Lire le plan d'action d'une personne",
     description="Les objectifs, leurs freins liés et leurs actions (porteur, échéance, statut, retard).",
@@ -389,12 +397,14 @@ def read_plan(request: HttpRequest, beneficiary_id: BeneficiaryId) -> list[dict]
 
 @router.post(
     "/beneficiaries/{beneficiary_id}/objectives",
-    response={201: ObjectiveOut, **WRITE_ERRORS},
+    response={201: PathwayObjectiveOut, **WRITE_ERRORS},
     operation_id="pathway_objectives_create",
     summary="Ajouter un objectif au plan",
     openapi_extra={"x-citemploi-action": "pathway.edit"},
 )
-def create_objective(request: HttpRequest, beneficiary_id: BeneficiaryId, payload: ObjectiveIn) -> Status:
+def create_objective(
+    request: HttpRequest, beneficiary_id: BeneficiaryId, payload: PathwayObjectiveIn
+) -> Status:
     ctx = acting(request)
     pathway = queries.access_pathway_for(ctx, beneficiary_id, "pathway.edit", log_read=False)
     wanted = set(payload.barrier_ids)
@@ -409,14 +419,17 @@ def create_objective(request: HttpRequest, beneficiary_id: BeneficiaryId, payloa
 
 @router.post(
     "/beneficiaries/{beneficiary_id}/objectives/{objective_id}/state",
-    response={200: ObjectiveOut, 409: ConflictOut, **WRITE_ERRORS},
+    response={200: PathwayObjectiveOut, 409: ConflictOut, **WRITE_ERRORS},
     operation_id="pathway_objectives_state",
     summary="Changer le statut d'un objectif",
     description="en cours → atteint / abandonné ; un objectif atteint ou abandonné peut être rouvert.",
     openapi_extra={"x-citemploi-action": "pathway.edit"},
 )
 def change_objective_state(
-    request: HttpRequest, beneficiary_id: BeneficiaryId, objective_id: ObjectiveId, payload: ObjectiveStateIn
+    request: HttpRequest,
+    beneficiary_id: BeneficiaryId,
+    objective_id: ObjectiveId,
+    payload: PathwayObjectiveStateIn,
 ) -> dict:
     ctx = acting(request)
     pathway = queries.access_pathway_for(ctx, beneficiary_id, "pathway.edit", log_read=False)
@@ -436,14 +449,14 @@ def change_objective_state(
 
 @router.post(
     "/beneficiaries/{beneficiary_id}/actions",
-    response={201: ActionOut, **WRITE_ERRORS},
+    response={201: PathwayActionOut, **WRITE_ERRORS},
     operation_id="pathway_actions_create",
     summary="Ajouter une action au plan",
     description="L'action se rattache à un objectif en cours ; son porteur est un membre de la cité et/ou une "
     "structure partenaire. Les freins de l'objectif en attente d'action passent à « action engagée ».",
     openapi_extra={"x-citemploi-action": "pathway.edit"},
 )
-def create_action(request: HttpRequest, beneficiary_id: BeneficiaryId, payload: ActionIn) -> Status:
+def create_action(request: HttpRequest, beneficiary_id: BeneficiaryId, payload: PathwayActionIn) -> Status:
     ctx = acting(request)
     pathway = queries.access_pathway_for(ctx, beneficiary_id, "pathway.edit", log_read=False)
     objective = queries.objectives_of(pathway).filter(pk=payload.objective_id).first()
@@ -474,14 +487,14 @@ def create_action(request: HttpRequest, beneficiary_id: BeneficiaryId, payload: 
 
 @router.post(
     "/beneficiaries/{beneficiary_id}/actions/{action_id}/state",
-    response={200: ActionOut, 409: ConflictOut, **WRITE_ERRORS},
+    response={200: PathwayActionOut, 409: ConflictOut, **WRITE_ERRORS},
     operation_id="pathway_actions_state",
     summary="Changer le statut d'une action",
     description="à faire → en cours → faite, ou annulée (motif obligatoire).",
     openapi_extra={"x-citemploi-action": "pathway.edit"},
 )
 def change_action_state(
-    request: HttpRequest, beneficiary_id: BeneficiaryId, action_id: ActionId, payload: ActionStateIn
+    request: HttpRequest, beneficiary_id: BeneficiaryId, action_id: ActionId, payload: PathwayActionStateIn
 ) -> dict:
     ctx = acting(request)
     pathway = queries.access_pathway_for(ctx, beneficiary_id, "pathway.edit", log_read=False)
@@ -523,7 +536,7 @@ def handover_out(ctx: ActingContext, pathway: queries.Pathway, row: queries.Hand
 
 @router.get(
     "/beneficiaries/{beneficiary_id}/handovers",
-    response={200: list[HandOverOut], **READ_ERRORS},
+    response={200: list[PathwayHandOverOut], **READ_ERRORS},
     operation_id="pathway_handovers_list",
     summary="Lister les passages de relais d'une personne",
     openapi_extra={"x-citemploi-action": "pathway.view"},
@@ -536,7 +549,7 @@ def list_handovers(request: HttpRequest, beneficiary_id: BeneficiaryId) -> list[
 
 @router.post(
     "/beneficiaries/{beneficiary_id}/handover",
-    response={201: HandOverOut, 409: ConflictOut, **WRITE_ERRORS},
+    response={201: PathwayHandOverOut, 409: ConflictOut, **WRITE_ERRORS},
     operation_id="pathway_handover",
     summary="Passer le relais à une autre structure ou un·e autre référent·e",
     description="Le consentement de la personne (date, mode de recueil) et un motif sont obligatoires. La "
@@ -544,7 +557,7 @@ def list_handovers(request: HttpRequest, beneficiary_id: BeneficiaryId) -> list[
     "(`keep_in_followup`) et tant que la personne consent au partage.",
     openapi_extra={"x-citemploi-action": "pathway.handover"},
 )
-def hand_over(request: HttpRequest, beneficiary_id: BeneficiaryId, payload: HandOverIn) -> Status:
+def hand_over(request: HttpRequest, beneficiary_id: BeneficiaryId, payload: PathwayHandOverIn) -> Status:
     ctx = acting(request)
     pathway = queries.access_pathway_for(ctx, beneficiary_id, "pathway.handover", log_read=False)
     structure = partner_queries.structures_for(ctx).filter(pk=payload.to_structure_id).first()

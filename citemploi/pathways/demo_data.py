@@ -11,7 +11,7 @@ from citemploi.core.context import ActingContext
 from citemploi.offer.referentials import BARRIERS_BY_CODE
 from citemploi.partners.models import Membership
 from citemploi.pathways import services
-from citemploi.pathways.enums import ActionStatus, BarrierSource, BarrierState, Severity
+from citemploi.pathways.enums import BarrierSeverity, BarrierSource, BarrierState, PlanActionStatus
 from citemploi.pathways.models import Situation
 from citemploi.people import queries as people_queries
 from citemploi.people.enums import ConsentMethod
@@ -87,7 +87,7 @@ def build_demo(world: Any) -> dict[str, int]:
                 beneficiary=person,
                 barrier=code,
                 situation=rng.choice(options) if options and rng.random() < 0.8 else None,
-                severity=rng.choice(Severity.values),
+                severity=rng.choice(BarrierSeverity.values),
                 source=rng.choice(
                     [BarrierSource.INTERVIEW] * 3 + [BarrierSource.PARTNER, BarrierSource.SELF_ASSESSMENT]
                 ),
@@ -111,9 +111,9 @@ def build_demo(world: Any) -> dict[str, int]:
                 )
                 counts["actions"] += 1
                 if rng.random() < 0.4:
-                    services.transition_action(ctx=ctx, action=action, to_status=ActionStatus.IN_PROGRESS)
+                    services.transition_action(ctx=ctx, action=action, to_status=PlanActionStatus.IN_PROGRESS)
                     if rng.random() < 0.6:
-                        services.transition_action(ctx=ctx, action=action, to_status=ActionStatus.DONE)
+                        services.transition_action(ctx=ctx, action=action, to_status=PlanActionStatus.DONE)
                         record.refresh_from_db()
                         services.transition_barrier(
                             ctx=ctx,

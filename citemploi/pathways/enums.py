@@ -3,7 +3,7 @@
 from django.db import models
 
 
-class Severity(models.TextChoices):
+class BarrierSeverity(models.TextChoices):
     LOW = "low", "Faible"
     MEDIUM = "medium", "Moyenne"
     HIGH = "high", "Forte"
@@ -44,20 +44,20 @@ OPEN_BARRIER_STATES = (
 )
 
 
-class ObjectiveStatus(models.TextChoices):
+class PlanObjectiveStatus(models.TextChoices):
     OPEN = "open", "En cours"
     ACHIEVED = "achieved", "Atteint"
     ABANDONED = "abandoned", "Abandonné"
 
 
 OBJECTIVE_TRANSITIONS: dict[str, tuple[str, ...]] = {
-    ObjectiveStatus.OPEN: (ObjectiveStatus.ACHIEVED, ObjectiveStatus.ABANDONED),
-    ObjectiveStatus.ACHIEVED: (ObjectiveStatus.OPEN,),
-    ObjectiveStatus.ABANDONED: (ObjectiveStatus.OPEN,),
+    PlanObjectiveStatus.OPEN: (PlanObjectiveStatus.ACHIEVED, PlanObjectiveStatus.ABANDONED),
+    PlanObjectiveStatus.ACHIEVED: (PlanObjectiveStatus.OPEN,),
+    PlanObjectiveStatus.ABANDONED: (PlanObjectiveStatus.OPEN,),
 }
 
 
-class ActionStatus(models.TextChoices):
+class PlanActionStatus(models.TextChoices):
     TODO = "todo", "À faire"
     IN_PROGRESS = "in_progress", "En cours"
     DONE = "done", "Faite"
@@ -65,11 +65,11 @@ class ActionStatus(models.TextChoices):
 
 
 ACTION_TRANSITIONS: dict[str, tuple[str, ...]] = {
-    ActionStatus.TODO: (ActionStatus.IN_PROGRESS, ActionStatus.DONE, ActionStatus.CANCELLED),
-    ActionStatus.IN_PROGRESS: (ActionStatus.DONE, ActionStatus.CANCELLED, ActionStatus.TODO),
-    ActionStatus.DONE: (ActionStatus.IN_PROGRESS,),
-    ActionStatus.CANCELLED: (ActionStatus.TODO,),
+    PlanActionStatus.TODO: (PlanActionStatus.IN_PROGRESS, PlanActionStatus.DONE, PlanActionStatus.CANCELLED),
+    PlanActionStatus.IN_PROGRESS: (PlanActionStatus.DONE, PlanActionStatus.CANCELLED, PlanActionStatus.TODO),
+    PlanActionStatus.DONE: (PlanActionStatus.IN_PROGRESS,),
+    PlanActionStatus.CANCELLED: (PlanActionStatus.TODO,),
 }
 
 #: an action in one of these states whose due date has passed is overdue
-PENDING_ACTION_STATUSES = (ActionStatus.TODO, ActionStatus.IN_PROGRESS)
+PENDING_ACTION_STATUSES = (PlanActionStatus.TODO, PlanActionStatus.IN_PROGRESS)

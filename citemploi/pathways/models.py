@@ -57,7 +57,7 @@ class BarrierRecord(models.Model):
     #: barrier 8, or a situation about justice or addiction (kept on the row so that lists filter on it)
     sensitive = models.BooleanField(default=False, editable=False)
     severity = models.CharField(
-        "sévérité", max_length=10, choices=enums.Severity.choices, default=enums.Severity.MEDIUM
+        "sévérité", max_length=10, choices=enums.BarrierSeverity.choices, default=enums.BarrierSeverity.MEDIUM
     )
     source = models.CharField(
         "source", max_length=20, choices=enums.BarrierSource.choices, default=enums.BarrierSource.INTERVIEW
@@ -160,7 +160,10 @@ class Objective(models.Model):
     #: linked to a sensitive barrier: hidden with it
     sensitive = models.BooleanField(default=False, editable=False)
     status = models.CharField(
-        "statut", max_length=20, choices=enums.ObjectiveStatus.choices, default=enums.ObjectiveStatus.OPEN
+        "statut",
+        max_length=20,
+        choices=enums.PlanObjectiveStatus.choices,
+        default=enums.PlanObjectiveStatus.OPEN,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
@@ -177,11 +180,13 @@ class Objective(models.Model):
 
     @property
     def allowed_transitions(self) -> list[tuple[str, str]]:
-        return [(s, enums.ObjectiveStatus(s).label) for s in enums.OBJECTIVE_TRANSITIONS.get(self.status, ())]
+        return [
+            (s, enums.PlanObjectiveStatus(s).label) for s in enums.OBJECTIVE_TRANSITIONS.get(self.status, ())
+        ]
 
 
 class ObjectiveTransition(Transition):
-    STATES = enums.ObjectiveStatus
+    STATES = enums.PlanObjectiveStatus
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="transitions")
 
     def __str__(self) -> str:
@@ -212,7 +217,7 @@ class PlanAction(models.Model):
     )
     due_on = models.DateField("échéance", null=True, blank=True)
     status = models.CharField(
-        "statut", max_length=20, choices=enums.ActionStatus.choices, default=enums.ActionStatus.TODO
+        "statut", max_length=20, choices=enums.PlanActionStatus.choices, default=enums.PlanActionStatus.TODO
     )
     status_changed_at = models.DateTimeField("dernier changement de statut")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -231,7 +236,7 @@ class PlanAction(models.Model):
 
     @property
     def allowed_transitions(self) -> list[tuple[str, str]]:
-        return [(s, enums.ActionStatus(s).label) for s in enums.ACTION_TRANSITIONS.get(self.status, ())]
+        return [(s, enums.PlanActionStatus(s).label) for s in enums.ACTION_TRANSITIONS.get(self.status, ())]
 
     def is_overdue(self, today) -> bool:  # type: ignore[no-untyped-def]
         return (
@@ -240,7 +245,7 @@ class PlanAction(models.Model):
 
 
 class ActionTransition(Transition):
-    STATES = enums.ActionStatus
+    STATES = enums.PlanActionStatus
     action = models.ForeignKey(PlanAction, on_delete=models.CASCADE, related_name="transitions")
 
     def __str__(self) -> str:

@@ -30,7 +30,7 @@ from citemploi.pathways.enums import (
     OPEN_BARRIER_STATES,
     PENDING_ACTION_STATUSES,
     BarrierState,
-    ObjectiveStatus,
+    PlanObjectiveStatus,
 )
 from citemploi.pathways.models import BarrierRecord, HandOver, Objective, PlanAction, Situation
 from citemploi.people import queries as people_queries
@@ -346,4 +346,4 @@ def suggestions_for(
 
 
 def objective_is_open(objective: Objective) -> bool:
-    return objective.status == ObjectiveStatus.OPEN
+    return objective.status == PlanObjectiveStatus.OPEN

@@ -22,7 +22,7 @@ from citemploi.core.context import ActingContext
 from citemploi.offer.referentials import BARRIERS_BY_CODE
 from citemploi.partners.models import Membership, Structure
 from citemploi.pathways import enums
-from citemploi.pathways.enums import ActionStatus, BarrierState, ObjectiveStatus
+from citemploi.pathways.enums import BarrierState, PlanActionStatus, PlanObjectiveStatus
 from citemploi.pathways.models import (
     ActionTransition,
     BarrierRecord,
@@ -94,7 +94,7 @@ def add_barrier(
     beneficiary: Beneficiary,
     barrier: str,
     situation: Situation | None = None,
-    severity: str = enums.Severity.MEDIUM,
+    severity: str = enums.BarrierSeverity.MEDIUM,
     source: str = enums.BarrierSource.INTERVIEW,
     comment: str = "",
     identified_on: date | None = None,
@@ -106,7 +106,7 @@ def add_barrier(
     situation = _situation(barrier, situation)
     sensitive = BARRIERS_BY_CODE[barrier].sensitive or bool(situation and situation.sensitive)
     _check_sensitive(ctx, beneficiary, sensitive)
-    if severity not in enums.Severity.values:
+    if severity not in enums.BarrierSeverity.values:
         raise ValidationError({"severity": "Sévérité inconnue."})
     if source not in enums.BarrierSource.values:
         raise ValidationError({"source": "Source inconnue."})
@@ -198,7 +198,7 @@ def update_barrier(
         )
         _check_sensitive(ctx, locked.beneficiary, becomes_sensitive)
         locked.sensitive = becomes_sensitive
-    if "severity" in data and data["severity"] not in enums.Severity.values:
+    if "severity" in data and data["severity"] not in enums.BarrierSeverity.values:
         raise ValidationError({"severity": "Sévérité inconnue."})
     if "source" in data and data["source"] not in enums.BarrierSource.values:
         raise ValidationError({"source": "Source inconnue."})
@@ -311,7 +311,7 @@ def add_objective(
     ObjectiveTransition.objects.create(
         objective=objective,
         from_state="",
-        to_state=ObjectiveStatus.OPEN,
+        to_state=PlanObjectiveStatus.OPEN,
         reason="Objectif créé",
         by=objective.created_by,
         by_structure_id=ctx.structure_id,
@@ -405,7 +405,7 @@ def add_action(
     _check_person(ctx, beneficiary)
     _check_sensitive(ctx, beneficiary, objective.sensitive)
     title = _clean_title(title)
-    if objective.status != ObjectiveStatus.OPEN:
+    if objective.status != PlanObjectiveStatus.OPEN:
         raise ValidationError(
             {"objective": "Cet objectif n'est plus en cours : rouvrez-le pour y ajouter une action."}
         )
@@ -419,14 +419,14 @@ def add_action(
         owner_membership=membership,
         owner_structure=structure,
         due_on=due_on,
-        status=ActionStatus.TODO,
+        status=PlanActionStatus.TODO,
         status_changed_at=timezone.now(),
         created_by=ctx.user if ctx.user.pk else None,
     )
     ActionTransition.objects.create(
         action=action,
         from_state="",
-        to_state=ActionStatus.TODO,
+        to_state=PlanActionStatus.TODO,
         reason="Action créée",
         by=action.created_by,
         by_structure_id=ctx.structure_id,
@@ -470,7 +470,7 @@ def transition_action(
             {"to_status": f"Une action « {locked.get_status_display()} » ne peut pas passer à cet état."}
         )
     reason = (reason or "").strip()
-    if to_status == ActionStatus.CANCELLED and not reason:
+    if to_status == PlanActionStatus.CANCELLED and not reason:
         raise ValidationError({"reason": "Indiquez pourquoi l'action est annulée."})
     from_status = locked.status
     locked.status = to_status

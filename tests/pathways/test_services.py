@@ -7,7 +7,7 @@ from django.utils import timezone
 from citemploi.core.concurrency import StaleEdit
 from citemploi.core.models import AuditEvent
 from citemploi.pathways import services
-from citemploi.pathways.enums import ActionStatus, BarrierState, ObjectiveStatus
+from citemploi.pathways.enums import BarrierState, PlanActionStatus, PlanObjectiveStatus
 from citemploi.pathways.models import BarrierTransition, Situation
 from tests.factories import ctx_for
 from tests.pathways.helpers import action, barrier, followed_by_ft, objective
@@ -128,7 +128,7 @@ def test_an_action_engages_the_barriers_of_its_objective(world, person):
         mobility.transitions.last().reason == "Action « S'inscrire à l'auto-école sociale » ajoutée au plan"
     )
     assert housing.state == BarrierState.IDENTIFIED
-    assert act.status == ActionStatus.TODO
+    assert act.status == PlanActionStatus.TODO
     assert act.owner_structure == world.ft
 
 
@@ -142,11 +142,11 @@ def test_action_owner_status_and_log(world, person):
     act = services.add_action(ctx=ctx, objective=obj, title="Atelier CV", owner_membership=world.referent_ml)
     assert act.owner_structure == world.ml
     with pytest.raises(ValidationError, match="annulée"):
-        services.transition_action(ctx=ctx, action=act, to_status=ActionStatus.CANCELLED)
-    act = services.transition_action(ctx=ctx, action=act, to_status=ActionStatus.IN_PROGRESS)
-    act = services.transition_action(ctx=ctx, action=act, to_status=ActionStatus.DONE)
+        services.transition_action(ctx=ctx, action=act, to_status=PlanActionStatus.CANCELLED)
+    act = services.transition_action(ctx=ctx, action=act, to_status=PlanActionStatus.IN_PROGRESS)
+    act = services.transition_action(ctx=ctx, action=act, to_status=PlanActionStatus.DONE)
     assert [t.to_state for t in act.transitions.all()] == ["todo", "in_progress", "done"]
-    obj = services.transition_objective(ctx=ctx, objective=obj, to_status=ObjectiveStatus.ACHIEVED)
+    obj = services.transition_objective(ctx=ctx, objective=obj, to_status=PlanObjectiveStatus.ACHIEVED)
     with pytest.raises(ValidationError, match="plus en cours"):
         services.add_action(ctx=ctx, objective=obj, title="Trop tard", owner_structure=world.ft)
 
@@ -169,6 +169,6 @@ def test_overdue_actions(world, person):
     assert late.is_overdue(today)
     assert not soon.is_overdue(today)
     done = services.transition_action(
-        ctx=ctx_for(world.referent_ft), action=late, to_status=ActionStatus.DONE
+        ctx=ctx_for(world.referent_ft), action=late, to_status=PlanActionStatus.DONE
     )
     assert not done.is_overdue(today)

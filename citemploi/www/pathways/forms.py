@@ -32,7 +32,7 @@ class BarrierForm(forms.Form):
         empty_label="Non précisée",
     )
     severity = forms.ChoiceField(
-        label="Sévérité", choices=enums.Severity.choices, initial=enums.Severity.MEDIUM
+        label="Sévérité", choices=enums.BarrierSeverity.choices, initial=enums.BarrierSeverity.MEDIUM
     )
     source = forms.ChoiceField(label="Source", choices=enums.BarrierSource.choices)
     identified_on = forms.DateField(label="Identifié le", widget=DATE_WIDGET, required=False)
@@ -130,7 +130,7 @@ class ActionForm(forms.Form):
     def __init__(self, *args, ctx: ActingContext, pathway: queries.Pathway, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["objective"].queryset = queries.objectives_of(pathway).filter(
-            status=enums.ObjectiveStatus.OPEN
+            status=enums.PlanObjectiveStatus.OPEN
         )
         self.fields["owner_membership"].queryset = (
             Membership.objects.filter(
