@@ -57,6 +57,11 @@ format: venv
 	$(BIN)/ruff check --fix citemploi tests
 	$(BIN)/djlint --reformat citemploi/templates citemploi/www || true
 
+## make bench: measure pages, throughput, imports and indicators through gunicorn (bench/README.md);
+## BENCH_SCALE=small|reference, BENCH_DB=sqlite|postgres|both; writes bench/results.json and bench/results.md
+bench: venv
+	$(PY) bench/run.py
+
 ## regenerate the lock file from pyproject.toml
 lock: $(PY)
 	$(UV) pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock

@@ -270,6 +270,30 @@ SECURE_REDIRECT_EXEMPT = [*SECURE_REDIRECT_EXEMPT, r"^sante/"]
 #: enables the benchmark's floor page (/sante/plancher/); never set it in production
 CITEMPLOI_BENCH = env_bool("CITEMPLOI_BENCH", False)
 
+# --- Scale-out: shared cache, documents on object storage (docs/production.md) ------------------------------
+#: a cache shared by every process (e.g. django.core.cache.backends.redis.RedisCache + CACHE_LOCATION=redis://…);
+#: none is needed by default: sessions, rate limits and the task queue live in the database
+if env_str("CACHE_BACKEND", ""):
+    CACHES = {"default": {"BACKEND": env_str("CACHE_BACKEND", ""), "LOCATION": env_str("CACHE_LOCATION", "")}}
+#: uploaded documents on an S3-compatible object storage through django-storages
+#: (FILE_STORAGE_BACKEND=storages.backends.s3.S3Storage; install django-storages[s3])
+if STORAGES["default"]["BACKEND"] == "storages.backends.s3.S3Storage":
+    _s3_options: dict[str, object] = {
+        "bucket_name": env_str("STORAGE_BUCKET", ""),
+        "endpoint_url": env_str("STORAGE_ENDPOINT_URL", "") or None,
+        "region_name": env_str("STORAGE_REGION", "") or None,
+        "access_key": env_str("STORAGE_ACCESS_KEY", "") or None,
+        "secret_key": env_str("STORAGE_SECRET_KEY", "") or None,
+        # Documents are personal data: private objects, links that expire.
+        "default_acl": "private",
+        "querystring_auth": True,
+        "querystring_expire": env_int("STORAGE_URL_EXPIRE_SECONDS", 300),
+        "file_overwrite": False,
+    }
+    if not _s3_options["bucket_name"]:
+        raise ImproperlyConfigured("STORAGE_BUCKET is required with the S3 storage backend.")
+    STORAGES["default"] = {"BACKEND": STORAGES["default"]["BACKEND"], "OPTIONS": _s3_options}  # type: ignore[dict-item]
+
 # --- Product settings -------------------------------------------------------------------------------------
 CITEMPLOI_DEMO_SEED = env_int("CITEMPLOI_DEMO_SEED", 2023)
 CITEMPLOI_LIST_PAGE_SIZE = env_int("CITEMPLOI_LIST_PAGE_SIZE", 25)

@@ -162,3 +162,70 @@ def test_the_floor_page_is_not_routed_by_default():
 
     with pytest.raises(Resolver404):
         resolve("/sante/plancher/")
+
+
+# --- production settings read from the environment ------------------------------------------------------
+
+
+def _settings_in_subprocess(tmp_path, **env):
+    """The settings a fresh process computes from `env` (settings are read once, at start)."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import json; from django.conf import settings; "
+        "print(json.dumps({'storages': settings.STORAGES['default'], 'caches': settings.CACHES['default']}))"
+    )
+    full_env = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "citemploi.settings",
+        "CITEMPLOI_VAR_DIR": str(tmp_path),
+    }
+    full_env |= env
+    result = subprocess.run([sys.executable, "-c", code], env=full_env, capture_output=True, text=True)
+    return result
+
+
+def test_documents_go_to_a_private_bucket_with_expiring_links(tmp_path):
+    result = _settings_in_subprocess(
+        tmp_path,
+        FILE_STORAGE_BACKEND="storages.backends.s3.S3Storage",
+        STORAGE_BUCKET="citemploi-documents",
+        STORAGE_ENDPOINT_URL="https://s3.example.org",
+    )
+    assert result.returncode == 0, result.stderr
+    storage = json.loads(result.stdout)["storages"]
+    assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
+    options = storage["OPTIONS"]
+    assert options["bucket_name"] == "citemploi-documents"
+    assert options["endpoint_url"] == "https://s3.example.org"
+    assert options["default_acl"] == "private" and options["querystring_auth"] is True
+    assert options["querystring_expire"] == 300 and options["file_overwrite"] is False
+
+
+def test_the_s3_backend_without_a_bucket_stops_the_start(tmp_path):
+    result = _settings_in_subprocess(tmp_path, FILE_STORAGE_BACKEND="storages.backends.s3.S3Storage")
+    assert result.returncode != 0
+    assert "STORAGE_BUCKET is required" in result.stderr
+
+
+def test_local_files_and_process_cache_by_default_and_a_shared_cache_on_demand(tmp_path):
+    default = _settings_in_subprocess(tmp_path)
+    assert default.returncode == 0, default.stderr
+    values = json.loads(default.stdout)
+    assert values["storages"] == {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    assert values["caches"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    shared = _settings_in_subprocess(
+        tmp_path,
+        CACHE_BACKEND="django.core.cache.backends.redis.RedisCache",
+        CACHE_LOCATION="redis://127.0.0.1:6379/1",
+    )
+    assert json.loads(shared.stdout)["caches"] == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/1",
+    }
+
+
+def test_an_unknown_log_format_stops_the_start(tmp_path):
+    result = _settings_in_subprocess(tmp_path, LOG_FORMAT="xml")
+    assert result.returncode != 0 and "LOG_FORMAT" in result.stderr

@@ -1,0 +1,159 @@
+"""The pure parts of the benchmark: percentiles, targets, pass/miss, and the results files.
+
+Kept free of Django and of I/O other than writing the two results files, so tests/bench can run them.
+"""
+
+import json
+import math
+import platform
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+#: the issue's targets (issue #7), at the reference scale on a 2-core machine; milliseconds unless stated
+PAGE_P95_TARGET_MS = 150.0
+DASHBOARD_P95_TARGET_MS = {"cite_dashboard": 300.0, "national_dashboard": 1000.0}
+FLOOR_RATIO_TARGET = 5.0
+FLOOR_RATIO_PAGES = ("people_list", "person_file")
+THROUGHPUT_TARGET_RPS = {"person_file": 200.0}
+CITE_INDICATORS_TARGET_S = 0.5
+IMPORT_TARGET_S = 60.0
+IMPORT_TARGET_MB = 500.0
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    """The p-th percentile (0–100) with linear interpolation between the closest ranks (NumPy's default)."""
+    if not values:
+        raise ValueError("no values")
+    if not 0 <= p <= 100:
+        raise ValueError("p must be between 0 and 100")
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * p / 100
+    low, high = math.floor(rank), math.ceil(rank)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def summarize(samples_ms: Sequence[float], errors: int = 0) -> dict[str, float | int]:
+    return {
+        "n": len(samples_ms),
+        "errors": errors,
+        "p50_ms": round(percentile(samples_ms, 50), 1),
+        "p95_ms": round(percentile(samples_ms, 95), 1),
+        "max_ms": round(max(samples_ms), 1),
+    }
+
+
+def page_target_ms(page: str) -> float:
+    return DASHBOARD_P95_TARGET_MS.get(page, PAGE_P95_TARGET_MS)
+
+
+def verdict(ok: bool) -> str:
+    return "atteint" if ok else "manqué"
+
+
+def judge_pages(pages: dict[str, dict[str, Any]], floor_p50_ms: float | None) -> dict[str, dict[str, Any]]:
+    """Adds to each page its p95 target, pass/miss, its ratio to the floor (p50 over p50) and its verdict."""
+    judged = {}
+    for name, page in pages.items():
+        row = dict(page)
+        target = page_target_ms(name)
+        row["target_p95_ms"] = target
+        row["p95_ok"] = page["errors"] == 0 and page["p95_ms"] <= target
+        if floor_p50_ms and name != "floor":
+            row["floor_ratio"] = round(page["p50_ms"] / floor_p50_ms, 1)
+            if name in FLOOR_RATIO_PAGES:
+                row["floor_ratio_ok"] = row["floor_ratio"] <= FLOOR_RATIO_TARGET
+        judged[name] = row
+    return judged
+
+
+def growth(small: dict[str, dict[str, Any]], large: dict[str, dict[str, Any]]) -> dict[str, float]:
+    """Per page, p50 at the larger data set over p50 at the smaller one (1.0 = flat)."""
+    return {
+        name: round(large[name]["p50_ms"] / small[name]["p50_ms"], 2)
+        for name in small
+        if name in large and small[name]["p50_ms"] > 0
+    }
+
+
+def machine_description(cpuinfo: str, meminfo: str) -> dict[str, Any]:
+    """CPU model and count, memory, from the texts of /proc/cpuinfo and /proc/meminfo."""
+    models = [line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")]
+    total_kb = next(
+        (int(line.split()[1]) for line in meminfo.splitlines() if line.startswith("MemTotal:")), 0
+    )
+    return {
+        "cpu": models[0] if models else platform.processor() or "inconnu",
+        "cpus": len(models),
+        "memory_gb": round(total_kb / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "system": platform.platform(),
+    }
+
+
+def _ms(value: Any) -> str:
+    return "—" if value is None else f"{value:.1f}".replace(".", ",")
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """The results as a Markdown page (French, like the rest of the user-facing text)."""
+    m = results["machine"]
+    lines = [
+        "# Résultats du banc d'essai",
+        "",
+        f"- Date : {results['date']} — commit `{results['commit']}` — échelle `{results['scale']}`",
+        f"- Machine : {m['cpu']}, {m['cpus']} cœurs, {m['memory_gb']} Go de mémoire, Python {m['python']}",
+        f"- Serveur : {results['server']}",
+        f"- Conditions : {results['conditions']}",
+        "",
+    ]
+    for run in results["runs"]:
+        lines += [
+            f"## {run['database']} — {run['label']}",
+            "",
+            f"Données : {run['dataset']}",
+            "",
+            "| page | p50 (ms) | p95 (ms) | cible p95 | p95 | rapport au plancher (p50) | erreurs |",
+            "|---|---:|---:|---:|---|---:|---:|",
+        ]
+        for name, page in run["pages"].items():
+            ratio = page.get("floor_ratio")
+            ratio_text = "—" if ratio is None else f"{ratio:.1f}".replace(".", ",")
+            if "floor_ratio_ok" in page:
+                ratio_text += f" ({verdict(page['floor_ratio_ok'])}, cible ≤ {FLOOR_RATIO_TARGET:g})"
+            lines.append(
+                f"| {name} (`{page['url']}`) | {_ms(page['p50_ms'])} | {_ms(page['p95_ms'])} | "
+                f"{page['target_p95_ms']:g} | {verdict(page['p95_ok'])} | {ratio_text} | {page['errors']} |"
+            )
+        lines.append("")
+        for name, t in run.get("throughput", {}).items():
+            target = THROUGHPUT_TARGET_RPS.get(name)
+            judged = "" if target is None else f" — cible ≥ {target:g}/s : {verdict(t['ok'])}"
+            lines.append(
+                f"- Débit `{name}` : {t['rps']:.0f} requêtes/s avec {t['clients']} clients pendant "
+                f"{t['seconds']:.0f} s, {t['requests']} requêtes, {t['errors']} erreurs, "
+                f"p95 {_ms(t['p95_ms'])} ms{judged}"
+            )
+        for job in run.get("jobs", {}).values():
+            command = job.get("command_seconds")
+            timing = f"{command:.2f} s de calcul ({job['seconds']:.1f} s avec le démarrage du processus)"
+            lines.append(
+                f"- {job['label']} : {timing if command is not None else format(job['seconds'], '.1f') + ' s'}, "
+                f"mémoire maximale {job['peak_mb']:.0f} Mo"
+                + (f" — {job['verdict']}" if job.get("verdict") else "")
+            )
+        if run.get("growth"):
+            lines += ["", f"Croissance du p50 ({run['growth_label']}) :", ""]
+            lines += [f"- {name} : × {ratio:.2f}".replace(".", ",") for name, ratio in run["growth"].items()]
+        lines.append("")
+    if results.get("notes"):
+        lines += ["## Notes", ""] + [f"- {note}" for note in results["notes"]] + [""]
+    return "\n".join(lines)
+
+
+def write_results(results: dict[str, Any], directory: Path) -> tuple[Path, Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    json_path, md_path = directory / "results.json", directory / "results.md"
+    json_path.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    md_path.write_text(markdown(results), encoding="utf-8")
+    return json_path, md_path
