@@ -233,16 +233,19 @@ class Server:
         import requests
 
         deadline = time.monotonic() + timeout
+        last = "no answer"
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"gunicorn stopped: {self.log_path.read_text()[-2000:]}")
             try:
-                if requests.get(self.base + "/sante/pret/", timeout=5).status_code == 200:
+                response = requests.get(self.base + "/sante/pret/", timeout=5)
+                if response.status_code == 200:
                     return
-            except requests.RequestException:
-                pass
+                last = f"{response.status_code} {response.text[:300]}"
+            except requests.RequestException as exc:
+                last = str(exc)
             time.sleep(0.5)
-        raise RuntimeError("gunicorn not ready in time")
+        raise RuntimeError(f"gunicorn not ready in time: {last}")
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -497,6 +500,7 @@ def run_database(database: str, scale_name: str) -> list[dict[str, Any]]:
             template = sqlite_template(lambda p: base_env(None, p, port))
             copy_sqlite(template, db_path)
             env = base_env(None, db_path, port)
+            citemploi(env, "migrate", "--noinput", "-v0")  # migrations added since the template was built
             build_dataset(env, scale["cites"], people, fresh_schema=False)
         else:
             if not full:
