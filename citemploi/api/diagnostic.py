@@ -15,7 +15,7 @@ from citemploi.diagnostic import queries
 
 router = PolicyRouter(tags=["Diagnostic partagé"])
 
-QPVCode = PathEx[str, P(min_length=1, max_length=12, description="Code du QPV.", example="QN08003M")]
+QPVCode = PathEx[str, P(pattern=r"^[A-Za-z0-9]{1,12}$", description="Code du QPV.", example="QN08003M")]
 
 
 class ReferenceOut(Schema):

@@ -12,6 +12,7 @@ Coordinators read exact counts; steering members and the national animator read 
 secrecy (citemploi.secrecy), and the flag only where the demand is shown or secret with no service.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -31,6 +32,7 @@ from citemploi.pathways.models import BarrierRecord
 from citemploi.secrecy import protect_table
 from citemploi.territory.models import QPV
 
+QPV_CODE = re.compile(r"^[A-Za-z0-9]{1,12}$")
 #: more than this many people per service of the area: the need is flagged as uncovered
 UNCOVERED_RATIO = 10
 EMPTY_SEARCH_DAYS = 365
@@ -84,6 +86,8 @@ def qpvs_for(ctx: ActingContext, action: str = "diagnostic.view") -> QuerySet[QP
 
 
 def access_qpv(ctx: ActingContext, code: str, action: str = "diagnostic.view") -> QPV:
+    if not QPV_CODE.match(code):
+        raise not_found()
     qpv = qpvs_for(ctx, action).filter(code=code).first()
     if qpv is None:
         raise not_found()

@@ -18,6 +18,7 @@ def test_read_the_diagnostic_of_a_qpv(world):
     assert protected["protected"] and protected["demand_total"] is None
     assert next(r for r in protected["rows"] if r["barrier"] == "mobilite")["demand"] is None
     assert steering.get("/diagnostic/QN00000X").status_code == 404
+    assert steering.get("/diagnostic/QN%00X").status_code == 422
     assert (
         ApiClient(Client(), make_token(world.referent_ft)).get(f"/diagnostic/{world.qpv.code}").status_code
         == 403
