@@ -1,0 +1,78 @@
+"""The pure parts of the stress harness (stress/harness.py): percentiles, the acknowledged-writes check,
+the server-log scan and the reading of a form's defaults."""
+
+import pytest
+
+from stress.harness import Ack, first_choice, form_defaults, missing_writes, percentile, server_log_errors
+
+
+def test_percentile_is_the_nearest_rank():
+    samples = [float(v) for v in range(100, 0, -1)]  # 1..100, unsorted
+    assert percentile(samples, 50) == 50
+    assert percentile(samples, 95) == 95
+    assert percentile(samples, 100) == 100
+    assert percentile(samples, 0) == 1
+    assert percentile([7.0], 95) == 7
+    assert percentile([1.0, 2.0, 3.0, 4.0], 50) == 2
+    assert percentile([1.0, 2.0, 3.0, 4.0], 51) == 3
+    assert percentile([], 95) == 0
+
+
+def test_percentile_refuses_a_rank_outside_0_100():
+    with pytest.raises(ValueError):
+        percentile([1.0], 101)
+
+
+def test_every_acknowledged_write_must_be_found_with_its_name():
+    acks = [Ack("person", 1, "Charge-a-1"), Ack("person", 2, "Charge-a-2"), Ack("person", 3, "Charge-b-1")]
+    found = {"person": {1: "Charge-a-1", 2: "Autre nom"}}
+    assert missing_writes(acks, found) == [Ack("person", 2, "Charge-a-2"), Ack("person", 3, "Charge-b-1")]
+    assert missing_writes(acks, {"person": {1: "Charge-a-1", 2: "Charge-a-2", 3: "Charge-b-1"}}) == []
+    assert missing_writes(acks, {}) == acks
+    assert missing_writes([], {}) == []
+
+
+def test_the_server_log_scan_counts_locks_tracebacks_and_timeouts():
+    log = (
+        "[2026-11-22 04:00:00 +0000] [12] [INFO] Booting worker\n"
+        "Internal Server Error: /personnes/\nTraceback (most recent call last):\n  File x\n"
+        "django.db.utils.OperationalError: database is locked\n"
+        "[2026-11-22 04:00:01 +0000] [1] [CRITICAL] WORKER TIMEOUT (pid:12)\n"
+    )
+    assert server_log_errors(log) == {
+        "database is locked": 1,
+        r"^Traceback \(most recent call last\)": 1,
+        r"\[CRITICAL\] WORKER TIMEOUT": 1,
+        "Internal Server Error": 1,
+    }
+    assert server_log_errors("[INFO] Booting worker with pid: 12\n") == {}
+
+
+FORM = """
+<form method="get" action="/recherche/"><input name="q" value="ignored"></form>
+<form method="post" action="">
+  <input type="hidden" name="csrfmiddlewaretoken" value="tok">
+  <input type="text" name="last_name" value="">
+  <input type="checkbox" name="rsa" value="on">
+  <input type="checkbox" name="cej" checked>
+  <input type="radio" name="gender" value="F"><input type="radio" name="gender" value="M" checked>
+  <select name="responsible_structure"><option value="">---------</option><option value="12">FT</option></select>
+  <select name="qpv"><option value="a">A</option><option value="b" selected>B</option></select>
+  <textarea name="notes">Déjà &amp; là</textarea>
+  <input type="submit" name="save" value="Enregistrer">
+</form>
+"""
+
+
+def test_form_defaults_are_what_a_browser_would_send_untouched():
+    assert form_defaults(FORM) == {
+        "csrfmiddlewaretoken": "tok",
+        "last_name": "",
+        "cej": "on",
+        "gender": "M",
+        "responsible_structure": "",
+        "qpv": "b",
+        "notes": "Déjà & là",
+    }
+    assert first_choice(FORM, "responsible_structure") == "12"
+    assert first_choice(FORM, "absent") == ""
