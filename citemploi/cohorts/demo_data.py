@@ -29,8 +29,13 @@ def _ctx(m: Membership) -> ActingContext:
 
 
 def _pick(world: DemoWorld, referent: Membership, count: int, *, young: bool = False, women: bool = False):
-    """People the référent's structure may propose, preferring the cohort's public."""
-    people = list(people_queries.beneficiaries_for(_ctx(referent), "cohort.propose").order_by("pk"))
+    """People the référent's structure may propose and is responsible for (it records their consent to be
+    presented in commission), preferring the cohort's public."""
+    ctx = _ctx(referent)
+    responsible = people_queries.beneficiaries_for(ctx, "beneficiary.consent").values("pk")
+    people = list(
+        people_queries.beneficiaries_for(ctx, "cohort.propose").filter(pk__in=responsible).order_by("pk")
+    )
     preferred = [
         b
         for b in people
@@ -145,6 +150,9 @@ def build_demo(world: DemoWorld) -> dict[str, int]:
         for n, p in enumerate(_pick(world, ref_ml, 7, young=True))
     ]
 
+    if len(f) < 7 or len(y) < 6:
+        # A demo with very few people (`citemploi demo --people 5`): the cohorts and proposals only.
+        return {"cohortes": 2, "candidatures en cohorte": len(f) + len(y)}
     commission = world.memberships.get("commission", [])
     convened = [coordinator.membership, *commission, ref_ft, ref_ml]
     convened = [m for m in convened if m is not None]
