@@ -15,12 +15,13 @@ import uuid
 from contextvars import ContextVar
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import SimpleLazyObject, empty
 
 HEADER = "X-Request-ID"
 _ACCEPTED = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 request_id_var: ContextVar[str | None] = ContextVar("citemploi_request_id", default=None)
-user_id_var: ContextVar[int | None] = ContextVar("citemploi_user_id", default=None)
+request_var: ContextVar[HttpRequest | None] = ContextVar("citemploi_request", default=None)
 
 access_logger = logging.getLogger("citemploi.request")
 
@@ -33,9 +34,9 @@ def request_id_from(header: str | None) -> str:
 
 
 class RequestIdMiddleware:
-    """Sets the request id and the signed-in user's id for the log lines of this request.
+    """Sets the request id, and the request whose signed-in user the log lines name, for this request.
 
-    Placed after AuthenticationMiddleware so that the user is known.
+    Placed after AuthenticationMiddleware, so that `request.user` exists (loaded only if the view needs it).
     """
 
     def __init__(self, get_response):
@@ -44,10 +45,8 @@ class RequestIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = request_id_from(request.headers.get(HEADER))
         request.request_id = request_id  # type: ignore[attr-defined]
-        user = getattr(request, "user", None)
-        user_id = user.pk if user is not None and user.is_authenticated else None
         id_token = request_id_var.set(request_id)
-        user_token = user_id_var.set(user_id)
+        user_token = request_var.set(request)
         started = time.perf_counter()
         try:
             response = self.get_response(request)
@@ -67,7 +66,22 @@ class RequestIdMiddleware:
             return response
         finally:
             request_id_var.reset(id_token)
-            user_id_var.reset(user_token)
+            request_var.reset(user_token)
+
+
+def signed_in_user_id(request: HttpRequest | None) -> int | None:
+    """The id of the request's signed-in user, if the request already loaded it.
+
+    Never loads it: a log line must not add queries (public pages do not look the user up).
+    """
+    user = getattr(request, "user", None) if request is not None else None
+    if isinstance(user, SimpleLazyObject):
+        if user._wrapped is empty:  # type: ignore[attr-defined]
+            return None
+        user = user._wrapped  # type: ignore[attr-defined]
+    if user is None or not user.is_authenticated:
+        return None
+    return user.pk
 
 
 class RequestContextFilter(logging.Filter):
@@ -77,5 +91,5 @@ class RequestContextFilter(logging.Filter):
         if not hasattr(record, "request_id"):
             record.request_id = request_id_var.get()
         if not hasattr(record, "user_id"):
-            record.user_id = user_id_var.get()
+            record.user_id = signed_in_user_id(request_var.get())
         return True

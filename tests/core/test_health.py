@@ -113,7 +113,7 @@ def test_the_access_line_carries_the_proxys_request_id_and_no_query_string(clien
 def test_the_access_line_names_the_account_by_its_id_only(client, world, login, json_lines):
     user = world.coordinator.user
     login(world.coordinator)
-    client.get("/sante/")
+    client.get("/")
     (line,) = json_lines()
     assert line["user_id"] == user.pk
     text = json.dumps(line)
@@ -126,6 +126,21 @@ def test_a_malformed_request_id_is_replaced():
     for bad in ("short", "x" * 65, "a b c d e f g h", "id\nforged-line", None):
         generated = request_id_from(bad)
         assert generated != bad and len(generated) == 32
+
+
+def test_a_log_line_never_loads_the_user_itself():
+    from django.test import RequestFactory
+    from django.utils.functional import SimpleLazyObject
+
+    from citemploi.core.request_id import signed_in_user_id
+
+    def must_not_load():
+        raise AssertionError("the log line loaded the user")
+
+    request = RequestFactory().get("/")
+    request.user = SimpleLazyObject(must_not_load)
+    assert signed_in_user_id(request) is None
+    assert signed_in_user_id(None) is None
 
 
 def test_log_lines_outside_a_request_have_empty_context():
