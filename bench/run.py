@@ -405,7 +405,8 @@ def run_one(
                 "--user",
                 amiens_coordinator,
             ],
-            env,
+            # 50,000 services make a ~35 MB JSON file, above the 20 MB limit meant for uploads in the web form.
+            env | {"IMPORT_MAX_BYTES": str(200 * 1024 * 1024)},
             stdout_path=WORK / "import_services.out",
         ) | {"label": f"Import de {scale['services']:,} services data·inclusion (JSON)".replace(",", " ")}
         log("indicateurs de la cité sur un an")
