@@ -34,10 +34,10 @@ from citemploi.api.schemas import (
 from citemploi.cohorts import figures, queries, services
 from citemploi.cohorts.enums import (
     CohortState,
+    CommissionOutcome,
     ExitReason,
     MemberState,
     NotRetainedReason,
-    Outcome,
     Scheme,
     SessionStatus,
 )
@@ -162,7 +162,7 @@ class RecusalOut(Schema):
     member: str
 
 
-class SessionOut(Schema):
+class CommissionSessionOut(Schema):
     id: int
     title: str
     held_on: date
@@ -171,19 +171,19 @@ class SessionOut(Schema):
     cohort_ids: list[int]
 
 
-class SessionDetailOut(SessionOut):
+class SessionDetailOut(CommissionSessionOut):
     chair: str | None
     attendees: list[AttendeeOut]
     recusals: list[RecusalOut]
 
 
 class SessionPage(PageOut):
-    results: list[SessionOut]
+    results: list[CommissionSessionOut]
 
 
-class DecisionOut(Schema):
+class CommissionDecisionOut(Schema):
     candidate_id: int
-    outcome: Outcome
+    outcome: CommissionOutcome
     not_retained_reason: NotRetainedReason | None
     reason: str
     locked: bool
@@ -192,12 +192,12 @@ class DecisionOut(Schema):
 class AgendaOut(Schema):
     candidate: CandidateOut
     recused: list[str]
-    decision: DecisionOut | None
+    decision: CommissionDecisionOut | None
 
 
-class DecisionIn(InputSchema):
+class CommissionDecisionIn(InputSchema):
     candidate_id: Id
-    outcome: Outcome
+    outcome: CommissionOutcome
     not_retained_reason: NotRetainedReason | None = None
     reason: Text = Field("", max_length=2000)
 
@@ -466,14 +466,14 @@ def read_agenda(request: HttpRequest, session_id: SessionId) -> list[dict]:
 
 @router.post(
     "/commission-sessions/{session_id}/decisions",
-    response={200: DecisionOut, 409: ConflictOut, **WRITE_ERRORS},
+    response={200: CommissionDecisionOut, 409: ConflictOut, **WRITE_ERRORS},
     operation_id="commission_sessions_decide",
     summary="Enregistrer la décision de la commission sur une candidature",
     description="Par la coordination ou la présidence de séance. 409 si la séance est clôturée (décisions "
     "verrouillées) ou si vous êtes récusé·e pour cette candidature.",
     openapi_extra={"x-citemploi-action": "commission.decide"},
 )
-def decide(request: HttpRequest, session_id: SessionId, payload: DecisionIn) -> dict:
+def decide(request: HttpRequest, session_id: SessionId, payload: CommissionDecisionIn) -> dict:
     ctx = acting(request)
     session = queries.access_session_for(ctx, session_id, "commission.decide")
     item = session.agenda.select_related("member").filter(member_id=payload.candidate_id).first()

@@ -118,7 +118,7 @@ class OrientationCreateIn(InputSchema):
     )
 
 
-class WithdrawIn(InputSchema):
+class OrientationWithdrawIn(InputSchema):
     reason: Text = Field("", max_length=4000, description="Motif du retrait.")
     expected_status: OrientationStatus | None = Field(
         None, description="État lu avant l'action : si l'orientation a changé depuis, la réponse est 409."
@@ -272,7 +272,9 @@ def create_orientation(request: HttpRequest, payload: OrientationCreateIn) -> St
     description="Par la structure qui l'a envoyée. 409 si l'orientation n'est plus en attente.",
     openapi_extra={"x-citemploi-action": "orientation.send"},
 )
-def withdraw_orientation(request: HttpRequest, orientation_id: OrientationId, payload: WithdrawIn) -> dict:
+def withdraw_orientation(
+    request: HttpRequest, orientation_id: OrientationId, payload: OrientationWithdrawIn
+) -> dict:
     ctx = acting(request)
     o = queries.access_orientation_for(ctx, orientation_id, log_read=False)
     try:

@@ -67,7 +67,7 @@ KIND_DESCRIPTION = "Type d'action : " + " ; ".join(f"{k.value} : {k.label}" for 
 # --- Schemas ------------------------------------------------------------------------------------------------
 
 
-class QPVRef(Schema):
+class PlaceQPVRef(Schema):
     code: str = Field(examples=["QN08003M"])
     name: str
 
@@ -95,7 +95,7 @@ class EventOut(Schema):
     title: str
     date: date
     place: str
-    qpv: QPVRef | None = Field(description="QPV du lieu ; `null` : hors QPV.")
+    qpv: PlaceQPVRef | None = Field(description="QPV du lieu ; `null` : hors QPV.")
     description: str
     organisers: list[Ref]
     partners: list[Ref]

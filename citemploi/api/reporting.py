@@ -199,7 +199,7 @@ class ItemOut(Schema):
     comment: str
 
 
-class ReportOut(Schema):
+class QuarterlyReportOut(Schema):
     id: int
     cite: str
     year: int
@@ -296,7 +296,7 @@ def _readable(request: HttpRequest, report_id: int, action: str = "questionnaire
 
 @router.get(
     "/reporting/questionnaires/{report_id}",
-    response={200: ReportOut, **READ_ERRORS},
+    response={200: QuarterlyReportOut, **READ_ERRORS},
     operation_id="reporting_questionnaire_read",
     summary="Lire un questionnaire de la cité",
     openapi_extra={"x-citemploi-action": "questionnaire.view"},
@@ -312,7 +312,7 @@ class OpenIn(InputSchema):
 
 @router.post(
     "/reporting/questionnaires",
-    response={201: ReportOut, **WRITE_ERRORS},
+    response={201: QuarterlyReportOut, **WRITE_ERRORS},
     operation_id="reporting_questionnaire_open",
     summary="Ouvrir (pré-remplir) le questionnaire d'un trimestre",
     description="Renvoie le questionnaire existant s'il est déjà ouvert.",
@@ -338,7 +338,7 @@ class VersionIn(InputSchema):
 
 @router.post(
     "/reporting/questionnaires/{report_id}/values",
-    response={200: ReportOut, 409: ConflictOut, **WRITE_ERRORS},
+    response={200: QuarterlyReportOut, 409: ConflictOut, **WRITE_ERRORS},
     operation_id="reporting_questionnaire_adjust",
     summary="Corriger une valeur (avec un commentaire)",
     openapi_extra={"x-citemploi-action": "questionnaire.manage"},
@@ -358,7 +358,7 @@ def adjust(request: HttpRequest, report_id: ReportId, payload: AdjustIn) -> dict
 
 @router.post(
     "/reporting/questionnaires/{report_id}/validate",
-    response={200: ReportOut, 409: ConflictOut, **WRITE_ERRORS},
+    response={200: QuarterlyReportOut, 409: ConflictOut, **WRITE_ERRORS},
     operation_id="reporting_questionnaire_validate",
     summary="Valider le questionnaire",
     openapi_extra={"x-citemploi-action": "questionnaire.manage"},

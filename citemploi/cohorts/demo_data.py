@@ -6,7 +6,7 @@ generator, dated relative to its `today`."""
 from datetime import date, timedelta
 
 from citemploi.cohorts import services
-from citemploi.cohorts.enums import CohortState, ExitReason, NotRetainedReason, Outcome
+from citemploi.cohorts.enums import CohortState, CommissionOutcome, ExitReason, NotRetainedReason
 from citemploi.cohorts.models import Cohort, CohortMember
 from citemploi.core.context import ActingContext
 from citemploi.demo.builder import DemoWorld
@@ -81,7 +81,7 @@ def _sit(world: DemoWorld, held_on: date, cohorts, decisions, convened, present)
         if outcome is None:
             continue
         extra = {}
-        if outcome == Outcome.NOT_RETAINED:
+        if outcome == CommissionOutcome.NOT_RETAINED:
             extra = {
                 "not_retained_reason": world.rng.choice(
                     [NotRetainedReason.CRITERIA, NotRetainedReason.OTHER_SCHEME]
@@ -92,7 +92,9 @@ def _sit(world: DemoWorld, held_on: date, cohorts, decisions, convened, present)
             session=session,
             member=member,
             outcome=outcome,
-            reason="Décision prise à l'unanimité des présent·es." if outcome == Outcome.INTEGRATED else "",
+            reason="Décision prise à l'unanimité des présent·es."
+            if outcome == CommissionOutcome.INTEGRATED
+            else "",
             **extra,
         )
     if held_on <= world.today:
@@ -157,7 +159,7 @@ def build_demo(world: DemoWorld) -> dict[str, int]:
     convened = [coordinator.membership, *commission, ref_ft, ref_ml]
     convened = [m for m in convened if m is not None]
     present = [m for m in convened if m != ref_ml]
-    INT, WAIT, NOT = Outcome.INTEGRATED, Outcome.WAITING, Outcome.NOT_RETAINED  # noqa: N806 - short labels
+    INT, WAIT, NOT = CommissionOutcome.INTEGRATED, CommissionOutcome.WAITING, CommissionOutcome.NOT_RETAINED  # noqa: N806 - short labels
     _sit(
         world,
         today - timedelta(days=70),

@@ -26,7 +26,7 @@ ACTIVE_STATES = frozenset(
 AGENDA_STATES = frozenset({MemberState.PROPOSED, MemberState.WAITING})
 
 
-class Outcome(models.TextChoices):
+class CommissionOutcome(models.TextChoices):
     """The commission's decision on one candidate."""
 
     INTEGRATED = "integrated", "Intégré·e"

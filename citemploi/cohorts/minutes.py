@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from citemploi.cohorts.enums import NotRetainedReason, Outcome
+from citemploi.cohorts.enums import CommissionOutcome, NotRetainedReason
 from citemploi.cohorts.models import CommissionSession
 from citemploi.cohorts.queries import MASKED_STRUCTURE_LABEL, member_label
 from citemploi.core.context import ActingContext
@@ -44,7 +44,7 @@ def minutes_context(ctx: ActingContext, session: CommissionSession) -> dict:
         d = decisions.get(m.pk)
         reason = ""
         if d is not None:
-            if d.outcome == Outcome.NOT_RETAINED and d.not_retained_reason:
+            if d.outcome == CommissionOutcome.NOT_RETAINED and d.not_retained_reason:
                 reason = str(NotRetainedReason(d.not_retained_reason).label)
                 reason += f" — {d.reason}" if d.reason else ""
             else:

@@ -222,7 +222,7 @@ class Decision(models.Model):
 
     session = models.ForeignKey(CommissionSession, on_delete=models.CASCADE, related_name="decisions")
     member = models.ForeignKey(CohortMember, on_delete=models.PROTECT, related_name="decisions")
-    outcome = models.CharField("décision", max_length=15, choices=enums.Outcome.choices)
+    outcome = models.CharField("décision", max_length=15, choices=enums.CommissionOutcome.choices)
     not_retained_reason = models.CharField(
         "motif de non-retenue", max_length=20, choices=enums.NotRetainedReason.choices, blank=True
     )

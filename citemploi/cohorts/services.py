@@ -18,10 +18,10 @@ from citemploi.cohorts.enums import (
     ACTIVE_STATES,
     AGENDA_STATES,
     CohortState,
+    CommissionOutcome,
     ExitReason,
     MemberState,
     NotRetainedReason,
-    Outcome,
     Scheme,
     SessionStatus,
 )
@@ -487,16 +487,16 @@ def record_decision(
     ):
         raise Recused()
     errors: dict[str, str] = {}
-    if outcome not in Outcome.values:
+    if outcome not in CommissionOutcome.values:
         errors["outcome"] = "Choisissez la décision : intégré·e, en attente ou non retenu·e."
-    elif outcome == Outcome.NOT_RETAINED:
+    elif outcome == CommissionOutcome.NOT_RETAINED:
         if not_retained_reason not in NotRetainedReason.values:
             errors["not_retained_reason"] = "Choisissez le motif de non-retenue dans la liste."
         elif not_retained_reason == NotRetainedReason.OTHER and not reason.strip():
             errors["reason"] = "Précisez le motif de non-retenue."
     if errors:
         raise ValidationError(errors)
-    if outcome != Outcome.NOT_RETAINED:
+    if outcome != CommissionOutcome.NOT_RETAINED:
         not_retained_reason = ""
     decision, created = Decision.objects.update_or_create(
         session=locked,
@@ -533,7 +533,7 @@ def close_session(*, ctx: ActingContext, session: CommissionSession) -> Commissi
     for d in decisions:
         member = d.member
         text = d.get_outcome_display()
-        if d.outcome == Outcome.NOT_RETAINED:
+        if d.outcome == CommissionOutcome.NOT_RETAINED:
             text = f"{NotRetainedReason(d.not_retained_reason).label}" + (
                 f" — {d.reason}" if d.reason else ""
             )
@@ -545,9 +545,9 @@ def close_session(*, ctx: ActingContext, session: CommissionSession) -> Commissi
             )
         machine.move(ctx, member, MemberState.EXAMINED, effective_on=locked.held_on, session=locked)
         extra: dict[str, Any] = {}
-        if d.outcome == Outcome.INTEGRATED:
+        if d.outcome == CommissionOutcome.INTEGRATED:
             extra = {"integrated_on": locked.held_on}
-        elif d.outcome == Outcome.NOT_RETAINED:
+        elif d.outcome == CommissionOutcome.NOT_RETAINED:
             extra = {"not_retained_reason": d.not_retained_reason}
         machine.move(
             ctx,

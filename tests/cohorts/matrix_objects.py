@@ -8,7 +8,7 @@ member (chairing it) and the France Travail référent are convened, with that p
 from datetime import date
 
 from citemploi.cohorts import services
-from citemploi.cohorts.enums import Outcome
+from citemploi.cohorts.enums import CommissionOutcome
 from tests.cohorts.builders import open_cohort, with_commission_consent
 from tests.factories import ctx_for
 
@@ -50,7 +50,9 @@ def url_kwargs(name, keys, world, person):
         agenda=[member],
     )
     if name == "cohorts:exit":
-        services.record_decision(ctx=coordinator, session=session, member=member, outcome=Outcome.INTEGRATED)
+        services.record_decision(
+            ctx=coordinator, session=session, member=member, outcome=CommissionOutcome.INTEGRATED
+        )
         services.close_session(ctx=coordinator, session=session)
         return {"member_pk": member.pk}
     if name == "cohorts:decide":

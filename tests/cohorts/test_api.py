@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from citemploi.cohorts import services
-from citemploi.cohorts.enums import MemberState, Outcome
+from citemploi.cohorts.enums import CommissionOutcome, MemberState
 from tests.api.conftest import api_as  # noqa: F401 - fixture
 from tests.cohorts.builders import candidate_person, open_cohort, proposed, session_with
 from tests.factories import BeneficiaryFactory, ctx_for
@@ -120,7 +120,7 @@ def test_exit_through_the_api(world, cohort, api_as):  # noqa: F811
     assert early.status_code == 409
     session = session_with(world, cohort, [member])
     services.record_decision(
-        ctx=ctx_for(world.coordinator), session=session, member=member, outcome=Outcome.INTEGRATED
+        ctx=ctx_for(world.coordinator), session=session, member=member, outcome=CommissionOutcome.INTEGRATED
     )
     services.close_session(ctx=ctx_for(world.coordinator), session=session)
     response = api.post(

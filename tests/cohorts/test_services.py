@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from citemploi.cohorts import services
-from citemploi.cohorts.enums import CohortState, ExitReason, MemberState, NotRetainedReason, Outcome
+from citemploi.cohorts.enums import CohortState, CommissionOutcome, ExitReason, MemberState, NotRetainedReason
 from citemploi.cohorts.machine import TransitionRefused
 from citemploi.cohorts.models import Recusal
 from citemploi.core.models import AuditEvent
@@ -84,7 +84,7 @@ def _decide_and_close(world, cohort, member, outcome, **kw):
 def test_integration_then_exit_follow_the_state_machine_and_keep_responsibility(world, cohort):
     member = proposed(world, cohort)
     person = member.beneficiary
-    session = _decide_and_close(world, cohort, member, Outcome.INTEGRATED, reason="Profil adapté")
+    session = _decide_and_close(world, cohort, member, CommissionOutcome.INTEGRATED, reason="Profil adapté")
     assert member.state == MemberState.INTEGRATED
     assert member.integrated_on == session.held_on
     services.exit_member(
@@ -106,11 +106,11 @@ def test_integration_then_exit_follow_the_state_machine_and_keep_responsibility(
 
 def test_waiting_people_come_back_on_a_later_agenda(world, cohort):
     member = proposed(world, cohort)
-    _decide_and_close(world, cohort, member, Outcome.WAITING, reason="À revoir après la formation")
+    _decide_and_close(world, cohort, member, CommissionOutcome.WAITING, reason="À revoir après la formation")
     assert member.state == MemberState.WAITING
     later = session_with(world, cohort, [member], held_on=date(2024, 7, 8))
     services.record_decision(
-        ctx=ctx_for(world.coordinator), session=later, member=member, outcome=Outcome.INTEGRATED
+        ctx=ctx_for(world.coordinator), session=later, member=member, outcome=CommissionOutcome.INTEGRATED
     )
     services.close_session(ctx=ctx_for(world.coordinator), session=later)
     member.refresh_from_db()
@@ -129,13 +129,16 @@ def test_not_retained_needs_a_reason_from_the_list(world, cohort):
     session = session_with(world, cohort, [member])
     with pytest.raises(ValidationError, match="motif de non-retenue"):
         services.record_decision(
-            ctx=ctx_for(world.coordinator), session=session, member=member, outcome=Outcome.NOT_RETAINED
+            ctx=ctx_for(world.coordinator),
+            session=session,
+            member=member,
+            outcome=CommissionOutcome.NOT_RETAINED,
         )
     services.record_decision(
         ctx=ctx_for(world.coordinator),
         session=session,
         member=member,
-        outcome=Outcome.NOT_RETAINED,
+        outcome=CommissionOutcome.NOT_RETAINED,
         not_retained_reason=NotRetainedReason.FULL,
     )
     services.close_session(ctx=ctx_for(world.coordinator), session=session)
@@ -154,7 +157,7 @@ def test_only_integrated_people_exit_and_other_needs_details(world, cohort):
     member = proposed(world, cohort)
     with pytest.raises(TransitionRefused, match="Passage impossible"):
         services.exit_member(ctx=ctx_for(world.coordinator), member=member, reason=ExitReason.MOVED)
-    _decide_and_close(world, cohort, member, Outcome.INTEGRATED)
+    _decide_and_close(world, cohort, member, CommissionOutcome.INTEGRATED)
     with pytest.raises(ValidationError, match="Précisez"):
         services.exit_member(ctx=ctx_for(world.coordinator), member=member, reason=ExitReason.OTHER)
     with pytest.raises(PermissionDenied):
@@ -180,16 +183,19 @@ def test_a_present_member_of_the_proposing_structure_is_recused_and_cannot_decid
     assert recused == {(ft_commission.pk, member.pk)}
     with pytest.raises(services.Recused):
         services.record_decision(
-            ctx=ctx_for(ft_commission), session=session, member=member, outcome=Outcome.INTEGRATED
+            ctx=ctx_for(ft_commission), session=session, member=member, outcome=CommissionOutcome.INTEGRATED
         )
     # the chair decides for the candidate of another structure
     services.record_decision(
-        ctx=ctx_for(ft_commission), session=session, member=other, outcome=Outcome.WAITING
+        ctx=ctx_for(ft_commission), session=session, member=other, outcome=CommissionOutcome.WAITING
     )
     # another commission member, not chairing, may not record decisions
     with pytest.raises(PermissionDenied):
         services.record_decision(
-            ctx=ctx_for(world.commission_member), session=session, member=other, outcome=Outcome.WAITING
+            ctx=ctx_for(world.commission_member),
+            session=session,
+            member=other,
+            outcome=CommissionOutcome.WAITING,
         )
 
 
@@ -211,11 +217,11 @@ def test_presence_changes_refresh_the_recusals(world, cohort):
 
 def test_closing_locks_the_decisions(world, cohort):
     member = proposed(world, cohort)
-    session = _decide_and_close(world, cohort, member, Outcome.INTEGRATED)
+    session = _decide_and_close(world, cohort, member, CommissionOutcome.INTEGRATED)
     assert session.locked
     with pytest.raises(services.SessionLocked):
         services.record_decision(
-            ctx=ctx_for(world.coordinator), session=session, member=member, outcome=Outcome.WAITING
+            ctx=ctx_for(world.coordinator), session=session, member=member, outcome=CommissionOutcome.WAITING
         )
     with pytest.raises(services.SessionLocked):
         services.close_session(ctx=ctx_for(world.coordinator), session=session)
@@ -229,7 +235,7 @@ def test_closing_locks_the_decisions(world, cohort):
             present=[],
             agenda=[],
         )
-    assert session.decisions.get().outcome == Outcome.INTEGRATED
+    assert session.decisions.get().outcome == CommissionOutcome.INTEGRATED
 
 
 def test_session_rules(world, cohort):

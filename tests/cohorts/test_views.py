@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from citemploi.cohorts import services
-from citemploi.cohorts.enums import MemberState, Outcome
+from citemploi.cohorts.enums import CommissionOutcome, MemberState
 from citemploi.cohorts.models import Cohort, CommissionSession
 from citemploi.core.models import AuditEvent, AuditSubject
 from tests.cohorts.builders import candidate_person, open_cohort, proposed, session_with
@@ -197,7 +197,7 @@ def test_coordinator_creates_a_session_decides_and_closes_it(client, world, coho
         reverse("cohorts:decide", args=[session.pk, member.pk]), {"outcome": "waiting"}, follow=True
     )
     assert "verrouillées" in response.content.decode()
-    assert session.decisions.get().outcome == Outcome.INTEGRATED
+    assert session.decisions.get().outcome == CommissionOutcome.INTEGRATED
     assert client.get(reverse("cohorts:session_edit", args=[session.pk])).status_code == 302
 
 
@@ -223,7 +223,7 @@ def test_exit_form(client, world, cohort):
     member = proposed(world, cohort)
     session = session_with(world, cohort, [member])
     services.record_decision(
-        ctx=ctx_for(world.coordinator), session=session, member=member, outcome=Outcome.INTEGRATED
+        ctx=ctx_for(world.coordinator), session=session, member=member, outcome=CommissionOutcome.INTEGRATED
     )
     services.close_session(ctx=ctx_for(world.coordinator), session=session)
     login_as(client, world.referent_ft)
@@ -269,7 +269,7 @@ def test_minutes_pdf_lists_present_members_recusals_and_decisions(client, world,
         ctx=ctx_for(world.coordinator),
         session=session,
         member=ft_member,
-        outcome=Outcome.NOT_RETAINED,
+        outcome=CommissionOutcome.NOT_RETAINED,
         not_retained_reason="full",
         reason="Reprendre en septembre",
     )

@@ -1,7 +1,7 @@
 from django import forms
 
 from citemploi.cohorts import services
-from citemploi.cohorts.enums import ExitReason, NotRetainedReason, Outcome, Scheme
+from citemploi.cohorts.enums import ExitReason, NotRetainedReason, CommissionOutcome, Scheme
 from citemploi.cohorts.models import Cohort, CommissionSession
 from citemploi.cohorts.queries import member_label
 from citemploi.core.context import ActingContext
@@ -156,7 +156,7 @@ class SessionForm(forms.ModelForm):
 
 
 class DecisionForm(forms.Form):
-    outcome = forms.ChoiceField(label="Décision", choices=Outcome.choices, widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(label="Décision", choices=CommissionOutcome.choices, widget=forms.RadioSelect)
     not_retained_reason = forms.ChoiceField(
         label="Motif de non-retenue",
         choices=[("", "—")] + list(NotRetainedReason.choices),
