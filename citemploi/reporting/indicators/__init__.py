@@ -6,6 +6,7 @@ from citemploi.reporting.indicators import (  # noqa: F401  (registration)
     cohorts,
     events,
     offer,
+    orientations,
     people,
 )
 from citemploi.reporting.indicators.base import (

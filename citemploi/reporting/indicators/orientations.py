@@ -1,0 +1,216 @@
+"""Orientation indicators: sent, what became of them, time to answer and time to start.
+
+Reading of indicators.md: the orientations counted are those *sent in the period* (date of sending, Europe/Paris);
+what became of them is read on the orientation as it stands today, whatever the date of the answer: accepted
+= answered and not refused (so an orientation later started or completed stays accepted), refused, expired,
+withdrawn, completed = its present state; started = it has a start date. The partner structure is the
+*receiving* structure (the one that answers and delivers the service). Delays are the elapsed time in days
+(to one decimal) from sending to the answer (accepted or refused) or to the start; median = middle value (mean
+of the two middle values when their number is even), 90th percentile = nearest rank (the value of rank
+⌈0.9 × n⌉ in increasing order). Only the durations leave the database, never the orientation or the person.
+"""
+
+import math
+from collections import defaultdict
+from typing import Any, cast
+
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Value
+from django.db.models.functions import TruncDate
+
+from citemploi.orientations.enums import RefusalReason, Status
+from citemploi.orientations.models import Orientation
+from citemploi.reporting.indicators.base import (
+    ALL,
+    Cut,
+    Indicator,
+    Number,
+    Query,
+    Unit,
+    age_band_expression,
+    grouped,
+    register,
+    structure_expression,
+    text,
+)
+
+SECTION = "Orientations"
+
+ORIENTATION_CUTS = frozenset({Cut.CITE, Cut.QPV, Cut.GENDER, Cut.AGE_BAND, Cut.STRUCTURE})
+
+OUTCOMES = [
+    ("sent", "Envoyées"),
+    ("accepted", "Acceptées"),
+    ("refused", "Refusées"),
+    ("expired", "Expirées"),
+    ("withdrawn", "Retirées"),
+    ("started", "Commencées"),
+    ("completed", "Terminées"),
+]
+
+OUTCOME_FILTERS = {
+    "sent": Q(),
+    "accepted": Q(answered_at__isnull=False) & ~Q(status=Status.REFUSED),
+    "refused": Q(status=Status.REFUSED),
+    "expired": Q(status=Status.EXPIRED),
+    "withdrawn": Q(status=Status.WITHDRAWN),
+    "started": Q(started_at__isnull=False),
+    "completed": Q(status=Status.COMPLETED),
+}
+
+DELAYS = [
+    ("answer_median", "Délai de réponse — médiane"),
+    ("answer_p90", "Délai de réponse — 90e centile"),
+    ("start_median", "Délai de démarrage — médiane"),
+    ("start_p90", "Délai de démarrage — 90e centile"),
+]
+
+
+def _cut(cut: Cut) -> object:
+    """The person's attributes (age on the day of sending), the receiving structure."""
+    if cut == Cut.NONE:
+        return None
+    return {
+        Cut.CITE: text("cite_id"),
+        Cut.QPV: text("beneficiary__qpv_id"),
+        Cut.GENDER: text("beneficiary__gender"),
+        Cut.AGE_BAND: age_band_expression("beneficiary__birth_date", "sent_on"),
+        Cut.STRUCTURE: structure_expression("receiving_structure"),
+    }[cut]
+
+
+def sent_in_period(q: Query) -> QuerySet[Orientation]:
+    qs = Orientation.objects.annotate(sent_on=TruncDate("sent_at")).filter(
+        cite_id__in=q.cite_ids, sent_on__gte=q.period.start, sent_on__lte=q.period.end
+    )
+    if q.qpv_id:
+        qs = qs.filter(beneficiary__qpv_id=q.qpv_id)
+    if q.structure_id:
+        qs = qs.filter(receiving_structure_id=q.structure_id)
+    return qs
+
+
+def counts(q: Query) -> dict[tuple[str, str], Number]:
+    """One GROUP BY over the orientations sent, one conditional count per outcome."""
+    cut = _cut(q.cut)
+    rows = (
+        sent_in_period(q)
+        .order_by()
+        .annotate(_col=cut if cut is not None else Value(ALL))  # type: ignore[arg-type]
+        .values("_col")
+        .annotate(**{key: Count("id", filter=cond) for key, cond in OUTCOME_FILTERS.items()})
+    )
+    out: dict[tuple[str, str], Number] = {}
+    for values in rows:
+        row = cast(dict[str, Any], values)
+        col = str(row["_col"]) if row["_col"] is not None else ""
+        for key in OUTCOME_FILTERS:
+            if row[key]:
+                out[(key, col)] = out.get((key, col), 0) + row[key]
+    return out
+
+
+def _reasons() -> list[tuple[str, str]]:
+    return [(r.value, str(r.label)) for r in RefusalReason]
+
+
+def refused_by_reason(q: Query) -> dict[tuple[str, str], Number]:
+    qs = sent_in_period(q).filter(status=Status.REFUSED)
+    return grouped(qs, "refusal_reason", _cut(q.cut), Count("id"))  # type: ignore[arg-type]
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    n = len(ordered)
+    middle = n // 2
+    return ordered[middle] if n % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def percentile_nearest_rank(values: list[float], p: int) -> float:
+    ordered = sorted(values)
+    return ordered[max(1, math.ceil(p * len(ordered) / 100)) - 1]
+
+
+def _durations(qs: QuerySet[Orientation], until: str, cut: object) -> dict[str, list[float]]:
+    rows = (
+        qs.filter(**{f"{until}__isnull": False})
+        .order_by()
+        .annotate(
+            _col=cut if cut is not None else Value(ALL),  # type: ignore[arg-type]
+            _d=ExpressionWrapper(F(until) - F("sent_at"), output_field=DurationField()),
+        )
+        .values_list("_col", "_d")
+    )
+    out: dict[str, list[float]] = defaultdict(list)
+    for col, duration in rows:
+        out[str(col) if col is not None else ""].append(max(duration.total_seconds(), 0) / 86400)
+    return out
+
+
+def delays(q: Query) -> dict[tuple[str, str], Number]:
+    qs = sent_in_period(q)
+    cut = _cut(q.cut)
+    out: dict[tuple[str, str], Number] = {}
+    for prefix, until in (("answer", "answered_at"), ("start", "started_at")):
+        for col, values in _durations(qs, until, cut).items():
+            out[(f"{prefix}_median", col)] = round(median(values), 1)
+            out[(f"{prefix}_p90", col)] = round(percentile_nearest_rank(values, 90), 1)
+    return out
+
+
+register(
+    Indicator(
+        code="orientations.outcomes",
+        name="Orientations envoyées et leurs suites",
+        definition=(
+            "Orientations envoyées dans la période (date d'envoi) et, parmi elles, celles acceptées (réponse "
+            "donnée et non refusée, même commencées ou terminées depuis), refusées, expirées sans réponse, "
+            "retirées, commencées (date de démarrage renseignée) et terminées, selon leur état au jour du "
+            "calcul. La structure est la structure destinataire ; l'âge est celui au jour de l'envoi. Les "
+            "lignes ne s'additionnent pas : chaque suite est une partie des envoyées."
+        ),
+        unit=Unit.COUNT,
+        categories=lambda: OUTCOMES,
+        compute=counts,
+        cuts=ORIENTATION_CUTS,
+        section=SECTION,
+        additive=False,
+        personal=True,
+    )
+)
+
+register(
+    Indicator(
+        code="orientations.refusal_reasons",
+        name="Orientations refusées, par motif",
+        definition=(
+            "Orientations envoyées dans la période et refusées par la structure destinataire, par motif de "
+            "refus."
+        ),
+        unit=Unit.COUNT,
+        categories=_reasons,
+        compute=refused_by_reason,
+        cuts=ORIENTATION_CUTS,
+        section=SECTION,
+        personal=True,
+    )
+)
+
+register(
+    Indicator(
+        code="orientations.delays",
+        name="Délais de réponse et de démarrage des orientations",
+        definition=(
+            "Pour les orientations envoyées dans la période : délai de réponse, de l'envoi à l'acceptation "
+            "ou au refus, et délai de démarrage, de l'envoi au démarrage, en jours écoulés (à une décimale). "
+            "Médiane : valeur du milieu (moyenne des deux valeurs du milieu pour un nombre pair) ; 90e "
+            "centile : méthode du rang le plus proche (valeur de rang ⌈0,9 × n⌉ dans l'ordre croissant). "
+            "Les orientations sans réponse ou non commencées n'entrent pas dans le délai correspondant."
+        ),
+        unit=Unit.DAYS,
+        categories=lambda: DELAYS,
+        compute=delays,
+        cuts=ORIENTATION_CUTS,
+        section=SECTION,
+        additive=False,
+    )
+)
