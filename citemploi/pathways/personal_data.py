@@ -1,6 +1,9 @@
 """What the pathways domain holds about a person (barriers, plan, hand-overs), for people.lifecycle."""
 
+from datetime import date
 from typing import Any
+
+from django.db.models import QuerySet
 
 from citemploi.core.context import ActingContext
 from citemploi.pathways.models import (
@@ -12,7 +15,7 @@ from citemploi.pathways.models import (
     ObjectiveTransition,
     PlanAction,
 )
-from citemploi.people.lifecycle import PersonalDataHandler, register_personal_data
+from citemploi.people.lifecycle import PersonalDataHandler, latest_dates, register_personal_data
 from citemploi.people.models import Beneficiary
 
 
@@ -66,6 +69,23 @@ def erase(b: Beneficiary) -> int:
     deleted += BarrierRecord.objects.filter(beneficiary=b).delete()[0]
     deleted += HandOver.objects.filter(beneficiary=b).delete()[0]
     return deleted
+
+
+def activity(people: QuerySet[Beneficiary]) -> dict[int, date]:
+    """Barriers identified or changing state, objectives set, actions changing status, hand-overs."""
+    rows: list[tuple[int, Any]] = []
+    rows += BarrierRecord.objects.filter(beneficiary__in=people).values_list(
+        "beneficiary_id", "state_changed_at"
+    )
+    rows += BarrierRecord.objects.filter(beneficiary__in=people).values_list(
+        "beneficiary_id", "identified_on"
+    )
+    rows += Objective.objects.filter(beneficiary__in=people).values_list("beneficiary_id", "created_at")
+    rows += PlanAction.objects.filter(beneficiary__in=people).values_list(
+        "beneficiary_id", "status_changed_at"
+    )
+    rows += HandOver.objects.filter(beneficiary__in=people).values_list("beneficiary_id", "at")
+    return latest_dates(rows)
 
 
 register_personal_data(

@@ -81,3 +81,12 @@ class ConsentMethod(models.TextChoices):
     ORAL = "oral", "Oral (information délivrée)"
     WRITTEN = "written", "Écrit signé"
     ELECTRONIC = "electronic", "Électronique"
+
+
+class ErasureBasis(models.TextChoices):
+    """RGPD art. 17 grounds a coordinator may erase a file on (the others call for the DPO)."""
+
+    CONSENT_WITHDRAWN = "consent_withdrawn", "Retrait du consentement (art. 17.1.b)"
+    NO_LONGER_NEEDED = "no_longer_needed", "Données plus nécessaires (art. 17.1.a)"
+    OBJECTION = "objection", "Opposition de la personne (art. 17.1.c)"
+    UNLAWFUL = "unlawful", "Traitement illicite (art. 17.1.d)"

@@ -1,7 +1,9 @@
 """Exports of personal data: the lists a user may see, and a person's right-of-access file."""
 
 import json
+from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
@@ -11,7 +13,7 @@ from citemploi.core import audit
 from citemploi.core.context import ActingContext
 from citemploi.core.models import AuditEvent
 from citemploi.core.spreadsheets import XLSX_TYPE, download, table_response, xlsx_bytes
-from citemploi.people import queries
+from citemploi.people import lifecycle, queries
 from citemploi.people.models import Beneficiary, SensitiveInfo
 
 LIST_COLUMNS = [
@@ -105,6 +107,8 @@ def right_of_access_data(ctx: ActingContext, b: Beneficiary) -> dict:
             {"structure": m.structure.name, "role": m.role, "added_at": m.added_at, "ended_at": m.ended_at}
             for m in b.followup_members.select_related("structure")
         ],
+        # Every other domain's part (journal, outcomes, barriers, plan, orientations, cohorts, events).
+        "domains": lifecycle.export_all(ctx, b),
         "access_log": [
             {
                 "when": e.created_at,
@@ -116,6 +120,20 @@ def right_of_access_data(ctx: ActingContext, b: Beneficiary) -> dict:
             for e in [*events, *list_reads]
         ],
     }
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, list | dict):
+        return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return "" if value is None else value
+
+
+def _flat_rows(sections: dict[str, list[dict[str, Any]]]) -> Iterator[list[Any]]:
+    """One spreadsheet row per field of every item of every section of a domain's part."""
+    for section, items in sections.items():
+        for number, item in enumerate(items, start=1):
+            for field, value in item.items():
+                yield [section, number, field, _cell(value)]
 
 
 def right_of_access_response(ctx: ActingContext, b: Beneficiary, fmt: str) -> HttpResponse:
@@ -152,5 +170,13 @@ def right_of_access_response(ctx: ActingContext, b: Beneficiary, fmt: str) -> Ht
                 ],
             ),
         }
+        # Every domain's sheet comes before the access log, which stays the last sheet.
+        access_log = sheets.pop("Accès à la fiche")
+        for part in data["domains"].values():
+            sheets[part["label"][:31]] = (
+                ["Rubrique", "N°", "Champ", "Valeur"],
+                list(_flat_rows(part["data"])),
+            )
+        sheets["Accès à la fiche"] = access_log
         return download(xlsx_bytes(sheets), f"{stem}.xlsx", XLSX_TYPE)
     raise Http404("Format inconnu.")

@@ -219,3 +219,73 @@ class FollowUpMember(models.Model):
 
     def __str__(self) -> str:
         return f"groupe de suivi #{self.beneficiary_id}: {self.structure_id}"
+
+
+class RetentionRun(models.Model):
+    """The report of one run of the retention job (or of its dry run) for one cité: counts only, no names."""
+
+    cite = models.ForeignKey(Cite, on_delete=models.CASCADE, related_name="+")
+    ran_at = models.DateTimeField(auto_now_add=True)
+    #: the day the rules were applied on
+    as_of = models.DateField("appliquée au")
+    dry_run = models.BooleanField("simulation", default=False)
+    retention_months = models.PositiveSmallIntegerField("durée de conservation après sortie (mois)")
+    declined_delay_months = models.PositiveSmallIntegerField(
+        "délai avant suppression des non-retenu·es (mois)"
+    )
+    anonymised = models.PositiveIntegerField("personnes anonymisées", default=0)
+    deleted = models.PositiveIntegerField("personnes supprimées", default=0)
+    via = models.CharField(max_length=10, default="task")
+
+    class Meta:
+        verbose_name = "passage de la conservation des données"
+        ordering = ["-ran_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"conservation {self.cite_id} au {self.as_of}"
+
+
+class ErasureRequest(models.Model):
+    """A person's file erased on request: who erased it, why, on what legal basis (no personal data kept)."""
+
+    cite = models.ForeignKey(Cite, on_delete=models.CASCADE, related_name="+")
+    #: the erased person's identifier, so that the audit log's rows about them can be matched
+    beneficiary_id = models.BigIntegerField()
+    legal_basis = models.CharField("fondement", max_length=30, choices=enums.ErasureBasis.choices)
+    reason = models.TextField("motif", max_length=2000)
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    erased_at = models.DateTimeField(auto_now_add=True)
+    rows = models.JSONField("lignes effacées par domaine", default=dict)
+
+    class Meta:
+        verbose_name = "effacement sur demande"
+        ordering = ["-erased_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"effacement #{self.beneficiary_id}"
+
+
+class EmergencyAccess(models.Model):
+    """Break-glass: a coordinator's time-limited access to a person's sensitive data, with a justification.
+
+    Listed for review by the cité's coordinators; the responsible référent is told by e-mail.
+    """
+
+    cite = models.ForeignKey(Cite, on_delete=models.CASCADE, related_name="+")
+    beneficiary = models.ForeignKey(Beneficiary, on_delete=models.CASCADE, related_name="emergency_accesses")
+    membership = models.ForeignKey("partners.Membership", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    justification = models.TextField("justification", max_length=2000)
+    opened_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField("fin de l'accès")
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "accès d'urgence"
+        ordering = ["-opened_at", "-id"]
+        indexes = [models.Index(fields=["membership", "beneficiary", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"accès d'urgence #{self.beneficiary_id} ({self.opened_at:%d/%m/%Y %H:%M})"

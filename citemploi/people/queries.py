@@ -99,13 +99,25 @@ def log_list(
 
 
 def sensitive_for(ctx: ActingContext, beneficiary: Beneficiary) -> SensitiveInfo | None:
-    """The sensitive attributes, for the responsible référent only (None for everyone else)."""
+    """The sensitive attributes, for the responsible référent only (None for everyone else), and for a
+    coordinator of the person's cité during an emergency access they opened (people/breakglass.py)."""
+    from citemploi.people import breakglass
+
+    emergency = None
     if not can(ctx, "beneficiary.view_sensitive", beneficiary):
-        return None
+        emergency = breakglass.active_access(ctx, beneficiary)
+        if emergency is None or not can(ctx, "beneficiary.view", beneficiary):
+            return None
     info = SensitiveInfo.objects.filter(beneficiary=beneficiary).first()
     if info is not None:
         # A distinct code, so that the person's access report shows who read their sensitive data.
-        audit.log(ctx, "beneficiary.sensitive_read", beneficiary, beneficiary_id=beneficiary.pk)
+        audit.log(
+            ctx,
+            "beneficiary.sensitive_read",
+            beneficiary,
+            beneficiary_id=beneficiary.pk,
+            changes={"emergency_access": emergency.pk} if emergency else None,
+        )
     return info or SensitiveInfo(beneficiary=beneficiary)
 
 

@@ -69,3 +69,13 @@ def purge_import_uploads() -> int:
     from citemploi.people.importing.uploads import purge_expired_uploads
 
     return purge_expired_uploads()
+
+
+@periodic("people.apply_retention", every="daily", at_hour=3)
+@task()
+def apply_retention() -> int:
+    """Anonymise and delete the files the cités' retention rules reach (citemploi/people/retention.py)."""
+    from citemploi.people.retention import apply_retention_everywhere
+
+    runs = apply_retention_everywhere(via="task")
+    return sum(run.anonymised + run.deleted for run in runs)

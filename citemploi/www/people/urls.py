@@ -1,6 +1,6 @@
 from django.urls import path
 
-from citemploi.www.people import views
+from citemploi.www.people import protection, views
 
 app_name = "people"
 urlpatterns = [
@@ -15,4 +15,7 @@ urlpatterns = [
     path("<int:pk>/groupe-de-suivi/", views.followup_add, name="followup_add"),
     path("<int:pk>/groupe-de-suivi/<int:member_pk>/retrait/", views.followup_end, name="followup_end"),
     path("<int:pk>/droit-d-acces.<str:fmt>", views.right_of_access, name="right_of_access"),
+    path("<int:pk>/acces-d-urgence/", protection.emergency_access, name="emergency_access"),
+    path("<int:pk>/effacer/", protection.erase, name="erase"),
+    path("acces-d-urgence/", protection.emergency_review, name="emergency_review"),
 ]
