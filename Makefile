@@ -62,6 +62,13 @@ format: venv
 bench: venv
 	$(PY) bench/run.py
 
+## make stress: 50 signed-in users reading and writing through gunicorn, every acknowledged write checked, then
+## SIGKILL during an import and a Copil decision (stress/README.md); STRESS_DB=sqlite|postgres, STRESS_SECONDS=60
+stress: venv
+	if [ "$${STRESS_DB:-sqlite}" = postgres ]; then \
+	  STRESS_DB=postgres bash scripts/with-postgres.sh $(PY) stress/run.py; \
+	else STRESS_DB=sqlite $(PY) stress/run.py; fi
+
 ## regenerate the lock file from pyproject.toml
 lock: $(PY)
 	$(UV) pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock

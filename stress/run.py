@@ -21,7 +21,6 @@ import os
 import random
 import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -37,6 +36,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+# gunicorn's start and stop, the free port and the browser-like sign-in are make bench's (bench/run.py)
+from bench.run import WORK as BENCH_WORK  # noqa: E402
+from bench.run import Server, free_port  # noqa: E402
+from bench.run import sign_in as bench_sign_in  # noqa: E402
 from stress.harness import Ack, first_choice, form_defaults, missing_writes, percentile, server_log_errors  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -51,12 +54,6 @@ def log(message: str) -> None:
 
 def setting(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def base_env(database_url: str | None, sqlite_path: Path | None, port: int) -> dict[str, str]:
@@ -107,55 +104,6 @@ def django_side(env: dict[str, str], *args: str) -> Any:
     return json.loads(result.stdout)
 
 
-# --- server -------------------------------------------------------------------------------------------------
-
-
-class Server:
-    """gunicorn in its own process group, its output in a log file scanned after the run."""
-
-    def __init__(self, env: dict[str, str], port: int, workers: int, threads: int) -> None:
-        self.base = f"http://127.0.0.1:{port}"
-        self.log_path = WORK / "gunicorn.log"
-        self.description = f"gunicorn, {workers} workers gthread × {threads} threads, 127.0.0.1, DEBUG=false"
-        self.proc = subprocess.Popen(
-            [
-                str(BIN / "gunicorn"),
-                "citemploi.wsgi:application",
-                *("--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads)),
-                *("--worker-class", "gthread", "--timeout", "120", "--log-level", "warning"),
-            ],
-            env=env,
-            cwd=ROOT,
-            stdout=open(self.log_path, "wb"),  # noqa: SIM115
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def wait_ready(self, timeout: float = 120) -> None:
-        import requests
-
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn stopped: {self.log_path.read_text()[-2000:]}")
-            try:
-                if requests.get(self.base + "/sante/pret/", timeout=5).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.5)
-        raise RuntimeError("gunicorn not ready in time")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-
-
 # --- simulated users ---------------------------------------------------------------------------------------
 
 
@@ -164,33 +112,29 @@ def _csrf(html: str) -> str:
     return match.group(1) if match else ""
 
 
+_SECOND_FACTOR_LOCK = threading.Lock()
+_SECOND_FACTOR_SESSIONS: dict[str, Any] = {}
+
+
 def sign_in(base: str, account: dict[str, Any]) -> Any:
-    """A requests session signed in like a browser: the form with its CSRF token, then the TOTP code."""
-    import pyotp
+    """A requests session signed in like a browser (form, CSRF, TOTP code): make bench's own sign-in.
+
+    A TOTP code is accepted once (citemploi.accounts refuses a replayed step), so the simulated users sharing
+    an account with a second factor sign in once and use it like browser tabs: each gets its own HTTP
+    connection with the session cookie of the first sign-in."""
+    if account["totp"] is None:
+        return bench_sign_in(base, account["email"], None)
     import requests
 
-    session = requests.Session()
-    page = session.get(base + "/connexion/", timeout=60)
-    response = session.post(
-        base + "/connexion/",
-        data={
-            "csrfmiddlewaretoken": _csrf(page.text),
-            "username": account["email"],
-            "password": DEMO_PASSWORD,
-        },
-        headers={"Referer": base + "/connexion/"},
-        timeout=60,
-    )
-    if "/double-authentification/" in response.url:
-        response = session.post(
-            response.url,
-            data={"csrfmiddlewaretoken": _csrf(response.text), "code": pyotp.TOTP(account["totp"]).now()},
-            headers={"Referer": response.url},
-            timeout=60,
-        )
-    if response.status_code != 200 or "/connexion/" in response.url:
-        raise RuntimeError(f"{account['email']}: sign-in failed ({response.status_code}, {response.url})")
-    return session
+    with _SECOND_FACTOR_LOCK:
+        first = _SECOND_FACTOR_SESSIONS.get(account["email"])
+        if first is None:
+            first = _SECOND_FACTOR_SESSIONS[account["email"]] = bench_sign_in(
+                base, account["email"], account["totp"]
+            )
+    tab = requests.Session()
+    tab.cookies.update(first.cookies)
+    return tab
 
 
 class Load:
@@ -328,7 +272,7 @@ def user_thread(
         session = sign_in(base, account)
     except Exception as exc:  # a failed sign-in is an error of the run, not a crash of the harness
         with load.lock:
-            load.errors.append(f"sign-in: {type(exc).__name__}")
+            load.errors.append(f"sign-in: {str(exc)[:120]}")
         barrier.wait()
         return
     barrier.wait()
@@ -542,9 +486,14 @@ def _copy_sqlite(source: Path, target: Path) -> None:
 
 
 def main() -> int:
-    database = "postgres" if os.environ.get("DATABASE_URL") else "sqlite"
+    database = os.environ.get("STRESS_DB", "sqlite")
+    if database not in ("sqlite", "postgres") or (
+        database == "postgres" and not os.environ.get("DATABASE_URL")
+    ):
+        raise SystemExit("STRESS_DB=sqlite, or STRESS_DB=postgres with DATABASE_URL (make stress sets it)")
     WORK.mkdir(parents=True, exist_ok=True)
     (WORK / "var").mkdir(exist_ok=True)
+    BENCH_WORK.mkdir(parents=True, exist_ok=True)  # the server's log goes there
     port = free_port()
     env = base_env(
         os.environ.get("DATABASE_URL"), None if database == "postgres" else WORK / "stress.sqlite3", port
