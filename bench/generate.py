@@ -80,13 +80,14 @@ def _service(n: int, structures: int) -> dict:
     }
 
 
-def services_folder(folder: Path, services: int, structures: int = 500) -> Path:
-    """A data·inclusion v1 folder: services.json and structures.json."""
+def services_folder(folder: Path, services: int, structures: int = 500, first: int = 0) -> Path:
+    """A data·inclusion v1 folder: services.json (numbered from `first`) and structures.json."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "structures.json").write_text(
         json.dumps([_structure(n) for n in range(structures)], ensure_ascii=False), encoding="utf-8"
     )
     (folder / "services.json").write_text(
-        json.dumps([_service(n, structures) for n in range(services)], ensure_ascii=False), encoding="utf-8"
+        json.dumps([_service(n, structures) for n in range(first, first + services)], ensure_ascii=False),
+        encoding="utf-8",
     )
     return folder
