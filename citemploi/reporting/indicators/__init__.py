@@ -7,6 +7,7 @@ from citemploi.reporting.indicators import (  # noqa: F401  (registration)
     events,
     offer,
     orientations,
+    outcomes,
     people,
 )
 from citemploi.reporting.indicators.base import (
