@@ -108,3 +108,57 @@ def test_cohort_page_shows_the_funnel_of_that_cohort(client, world, cohorts):
         cite=world.other_cite, name="Ailleurs", start_date=date(2026, 1, 1), target_size=5
     )
     assert client.get(reverse("reporting:cohort", args=[other_cite.pk])).status_code == 404
+
+
+def test_share_with_a_solution_per_cohort(world):
+    from citemploi.tracking.enums import OutcomeType
+    from citemploi.tracking.models import Outcome
+
+    def outcome(member, kind, day):
+        Outcome.objects.create(
+            beneficiary=member.beneficiary, type=kind, outcome_on=day, recorded_by=world.coordinator.user
+        )
+
+    a = Cohort.objects.create(cite=world.cite, name="A", start_date=date(2026, 1, 1), target_size=20)
+    b = Cohort.objects.create(cite=world.cite, name="B", start_date=date(2026, 1, 1), target_size=20)
+    P, IN = MemberState.PROPOSED, MemberState.INTEGRATED
+
+    def integrated(cohort, day):
+        return _member(world, cohort, [(P, date(2026, 1, 2)), (IN, day)], integrated_on=day)
+
+    p1 = integrated(a, date(2026, 1, 10))
+    outcome(p1, OutcomeType.SUSTAINABLE_JOB, date(2026, 3, 1))  # solution after integration
+    p2 = integrated(a, date(2026, 2, 1))
+    outcome(p2, OutcomeType.NO_SOLUTION, date(2026, 4, 1))  # exit without solution: not a solution
+    p3 = integrated(a, date(2026, 5, 1))
+    outcome(p3, OutcomeType.QUALIFYING_TRAINING, date(2026, 4, 20))  # before integration
+    p4 = integrated(a, date(2026, 7, 5))  # integrated after the end
+    outcome(p4, OutcomeType.SUSTAINABLE_JOB, date(2026, 7, 10))
+    p5 = integrated(a, date(2026, 3, 1))
+    outcome(p5, OutcomeType.TRANSITION_JOB, date(2026, 7, 2))  # after the end
+    p6 = integrated(a, date(2026, 6, 1))
+    outcome(p6, OutcomeType.CIVIC_SERVICE, date(2026, 6, 30))  # on the last day
+    _member(world, a, [(P, date(2026, 2, 1))])  # proposed only, never integrated
+    # p1 is also integrated in B on 1 April: their job of 1 March is before, no solution in B
+    CohortMember.objects.create(
+        cohort=b,
+        beneficiary=p1.beneficiary,
+        proposing_structure=world.ft,
+        proposed_on=date(2026, 3, 20),
+        state=IN,
+        integrated_on=date(2026, 4, 1),
+    )
+    q = Query((world.cite.pk,), Period.quarter(2026, 2), Cut.COHORT)
+    people = REGISTRY["cohorts.solution_people"].run(q)
+    # A: integrated by 30 June p1, p2, p3, p5, p6 = 5; with a solution p1, p6 = 2
+    assert people.value("integrated", str(a.pk)) == 5
+    assert people.value("with_solution", str(a.pk)) == 2
+    # B: p1 only, no solution since 1 April
+    assert people.value("integrated", str(b.pk)) == 1
+    assert people.value("with_solution", str(b.pk)) == 0
+    share = REGISTRY["cohorts.solution_share"].run(q)
+    assert share.value("share", str(a.pk)) == 40.0  # 2 / 5
+    assert share.value("share", str(b.pk)) == 0.0  # 0 / 1
+    overall = REGISTRY["cohorts.solution_share"].run(Query((world.cite.pk,), Period.quarter(2026, 2)))
+    # distinct people: p1, p2, p3, p5, p6 = 5, with a solution p1 (in A), p6 = 2 → 40 %
+    assert overall.value("share", "all") == 40.0

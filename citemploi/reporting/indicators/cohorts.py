@@ -97,3 +97,99 @@ register(
         additive=False,
     )
 )
+
+
+SOLUTION_ROWS = [
+    ("integrated", "Intégré·es à la fin de la période"),
+    ("with_solution", "dont avec au moins une sortie en solution"),
+]
+
+
+def _solution_members(q: Query) -> QuerySet[CohortMember]:
+    """Memberships integrated by `end`, flagged when a solution outcome is dated from integration to `end`."""
+    from django.db.models import Exists, OuterRef
+
+    from citemploi.tracking.enums import SOLUTION_TYPES
+    from citemploi.tracking.models import Outcome
+
+    solution = Exists(
+        Outcome.objects.filter(
+            beneficiary_id=OuterRef("beneficiary_id"),
+            type__in=SOLUTION_TYPES,
+            outcome_on__gte=OuterRef("integrated_on"),
+            outcome_on__lte=q.period.end,
+        )
+    )
+    return CohortMember.objects.filter(
+        _members(q), integrated_on__isnull=False, integrated_on__lte=q.period.end
+    ).annotate(solution=solution)
+
+
+def _solution_counts(q: Query) -> tuple[dict[tuple[str, str], Number], dict[tuple[str, str], Number]]:
+    from django.db.models import Value
+
+    qs = _solution_members(q)
+    cut = _cut(q.cut, "", "integrated_on")
+    integrated = grouped(qs, Value("integrated"), cut, Count("beneficiary", distinct=True))  # type: ignore[arg-type]
+    solved = grouped(
+        qs.filter(solution=True),
+        Value("with_solution"),
+        cut,  # type: ignore[arg-type]
+        Count("beneficiary", distinct=True),
+    )
+    return integrated, solved
+
+
+def solution_people(q: Query) -> dict[tuple[str, str], Number]:
+    integrated, solved = _solution_counts(q)
+    return {**integrated, **solved}
+
+
+def solution_share(q: Query) -> dict[tuple[str, str], Number]:
+    integrated, solved = _solution_counts(q)
+    return {
+        ("share", col): round(float(solved.get(("with_solution", col), 0)) * 100 / float(n), 1)
+        for (_, col), n in integrated.items()
+        if n
+    }
+
+
+SOLUTION_READING = (
+    "Personnes intégrées dans la cohorte à n'importe quelle date jusqu'à la fin de la période ; avec "
+    "solution : au moins une sortie autre que « sortie sans solution » datée entre leur intégration et la fin "
+    "de la période (emploi durable, de transition, aidé ou IAE, alternance, formation qualifiante, création "
+    "d'entreprise, service civique, reprise d'études). Une personne intégrée dans deux cohortes compte dans "
+    "chacune ; sans ventilation par cohorte elle compte une fois. Âge à la date d'intégration ; structure qui "
+    "a proposé la personne."
+)
+
+register(
+    Indicator(
+        code="cohorts.solution_people",
+        name="Personnes intégrées et personnes en solution",
+        definition=SOLUTION_READING,
+        unit=Unit.PEOPLE,
+        categories=lambda: SOLUTION_ROWS,
+        compute=solution_people,
+        cuts=frozenset({Cut.CITE, Cut.QPV, Cut.GENDER, Cut.AGE_BAND, Cut.STRUCTURE, Cut.COHORT}),
+        section=SECTION,
+        additive=False,
+    )
+)
+
+register(
+    Indicator(
+        code="cohorts.solution_share",
+        name="Part des personnes intégrées avec une solution",
+        definition=(
+            "Personnes intégrées avec solution divisées par les personnes intégrées dans la cohorte à la fin de "
+            "la période (à lire par cohorte). " + SOLUTION_READING
+        ),
+        unit=Unit.PERCENT,
+        categories=lambda: [("share", "Part avec solution")],
+        compute=solution_share,
+        cuts=frozenset({Cut.CITE, Cut.QPV, Cut.GENDER, Cut.AGE_BAND, Cut.STRUCTURE, Cut.COHORT}),
+        section=SECTION,
+        additive=False,
+    )
+)
