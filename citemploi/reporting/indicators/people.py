@@ -1,6 +1,23 @@
 """Indicators about people: identified (by repérage channel), invisible reached (hors radar)."""
 
-from django.db.models import Count, Expression, Q, QuerySet
+from datetime import date
+
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    Expression,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate
 
 from citemploi.people.enums import ReperageChannel
 from citemploi.people.models import Beneficiary
@@ -98,5 +115,127 @@ register(
         compute=invisible,
         cuts=PERSON_CUTS,
         section=SECTION,
+    )
+)
+
+
+# --- Accompanied and hooked to droit commun ---------------------------------------------------------------
+
+#: a date before any fact, standing for « never » in the comparisons below
+NEVER = date(1900, 1, 1)
+
+
+def _latest(qs: QuerySet, field: str) -> Coalesce:
+    """The latest `field` of a per-person subquery, NEVER when there is none."""
+    return Coalesce(
+        Subquery(qs.order_by().values("beneficiary_id").annotate(_m=Max(field)).values("_m")[:1]),
+        Value(NEVER),
+        output_field=DateField(),
+    )
+
+
+def _accompanied(q: Query) -> QuerySet[Beneficiary]:
+    """People whose pathway is open on at least one day of the period (see the definition below)."""
+    from citemploi.cohorts.models import CohortMember
+    from citemploi.orientations.models import Orientation
+    from citemploi.tracking.models import JournalEntry, Outcome
+
+    start, end = q.period.start, q.period.end
+    person = OuterRef("pk")
+    last_outcome = _latest(Outcome.objects.filter(beneficiary=person, outcome_on__lt=start), "outcome_on")
+    last_cohort_exit = _latest(
+        CohortMember.objects.filter(beneficiary=person, exited_on__lt=start), "exited_on"
+    )
+    qs = _people(q).annotate(last_outcome=last_outcome, last_cohort_exit=last_cohort_exit)
+    qs = qs.annotate(
+        last_exit=Case(
+            When(last_outcome__gt=F("last_cohort_exit"), then=F("last_outcome")),
+            default=F("last_cohort_exit"),
+            output_field=DateField(),
+        )
+    )
+    later = OuterRef("last_exit")
+    activity_after_exit = (
+        Exists(JournalEntry.objects.filter(beneficiary=person, occurred_on__gt=later, occurred_on__lte=end))
+        | Exists(
+            CohortMember.objects.filter(beneficiary=person, integrated_on__gt=later, integrated_on__lte=end)
+        )
+        | Exists(
+            CohortMember.objects.filter(beneficiary=person, integrated_on__lte=end).filter(
+                Q(exited_on__isnull=True) | Q(exited_on__gte=start)
+            )
+        )
+        | Exists(
+            Orientation.objects.annotate(sent_on=TruncDate("sent_at")).filter(
+                beneficiary=person, sent_on__gt=later, sent_on__lte=end
+            )
+        )
+    )
+    return qs.filter(identified_on__lte=end).filter(Q(last_exit=NEVER) | activity_after_exit)
+
+
+def _people(q: Query) -> QuerySet[Beneficiary]:
+    qs = Beneficiary.objects.filter(cite_id__in=q.cite_ids)
+    if q.qpv_id:
+        qs = qs.filter(qpv_id=q.qpv_id)
+    if q.structure_id:
+        qs = qs.filter(responsible_structure_id=q.structure_id)
+    return qs
+
+
+def _hooked_in_period(q: Query) -> Q:
+    from citemploi.offer.enums import ServiceNature
+    from citemploi.orientations.enums import Status
+    from citemploi.orientations.models import Orientation
+    from citemploi.partners.enums import SPE_KINDS
+    from citemploi.people.models import FollowUpMember
+
+    start, end = q.period.start, q.period.end
+    person = OuterRef("pk")
+    orientation = Orientation.objects.annotate(
+        answered_on=TruncDate("answered_at"), started_on=TruncDate("started_at")
+    ).filter(beneficiary=person, service__nature=ServiceNature.DROIT_COMMUN)
+    accepted = orientation.filter(answered_on__gte=start, answered_on__lte=end).exclude(status=Status.REFUSED)
+    started = orientation.filter(started_on__gte=start, started_on__lte=end)
+    followed = FollowUpMember.objects.annotate(added_on=TruncDate("added_at")).filter(
+        beneficiary=person, structure__kind__in=SPE_KINDS, added_on__gte=start, added_on__lte=end
+    )
+    return Q(Exists(accepted)) | Q(Exists(started)) | Q(Exists(followed))
+
+
+def _accompaniment_rows() -> list[tuple[str, str]]:
+    return [("accompanied", "Personnes accompagnées"), ("hooked", "dont raccrochées au droit commun")]
+
+
+def accompaniment(q: Query) -> dict[tuple[str, str], Number]:
+    qs = _accompanied(q).annotate(_end=Value(q.period.end, output_field=DateField()))
+    cut = person_cut(q.cut, "_end")
+    accompanied = grouped(qs, Value("accompanied"), cut, Count("id", distinct=True))
+    hooked = grouped(qs.filter(_hooked_in_period(q)), Value("hooked"), cut, Count("id", distinct=True))
+    return {**accompanied, **hooked}
+
+
+register(
+    Indicator(
+        code="people.accompanied_hooked",
+        name="Personnes accompagnées et raccrochées au droit commun",
+        definition=(
+            "Accompagnées : personnes dont le parcours est ouvert au moins un jour de la période. Notre "
+            "lecture : le parcours s'ouvre à la date de repérage (création de la fiche), au plus tard à la fin "
+            "de la période ; il se ferme à la dernière sortie (tout type de sortie, avec ou sans solution) ou "
+            "à la dernière sortie de cohorte datée avant le début de la période, sauf activité ensuite "
+            "(entrée du journal, intégration en cohorte, orientation envoyée, ou cohorte toujours en cours au "
+            "début de la période). Raccrochées : parmi elles, celles qui, dans la période, ont eu une "
+            "orientation vers un service de droit commun acceptée ou commencée, ou ont commencé à être "
+            "suivies par une structure du service public de l'emploi (France Travail, mission locale, Cap "
+            "emploi : ajout au groupe de suivi daté dans la période). L'âge est celui à la fin de la période ; "
+            "la structure est la structure référente."
+        ),
+        unit=Unit.PEOPLE,
+        categories=_accompaniment_rows,
+        compute=accompaniment,
+        cuts=PERSON_CUTS,
+        section=SECTION,
+        additive=False,
     )
 )
