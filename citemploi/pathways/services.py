@@ -460,7 +460,7 @@ def transition_action(
     expected_version: int | None = None,
 ) -> PlanAction:
     _check_person(ctx, action.beneficiary)
-    locked = PlanAction.objects.select_for_update().select_related("objective").get(pk=action.pk)
+    locked = PlanAction.objects.select_for_update(of=("self",)).select_related("objective").get(pk=action.pk)
     _check_sensitive(ctx, action.beneficiary, locked.objective.sensitive)
     if expected_version is not None and locked.version != expected_version:
         raise StaleEdit(STALE_MESSAGE)

@@ -68,7 +68,7 @@ def change_responsibility(
     require(ctx, action)
     locked = (
         queries.beneficiaries_for(ctx, action)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .select_related("responsible_structure", "referent")
         .filter(pk=beneficiary.pk)
         .first()
