@@ -419,7 +419,7 @@ def run_one(
             "seconds": round(sum(p["seconds"] for p in parts), 2),
             "command_seconds": round(sum(p["command_seconds"] for p in parts), 2),
             "peak_mb": max(p["peak_mb"] for p in parts),
-            "label": f"Import de {scale['services']:,} services data·inclusion (JSON, {len(parts)} fichiers)".replace(
+            "label": f"Import de {scale['services']:,} services data·inclusion (JSON en {len(parts)} fichiers)".replace(
                 ",", " "
             ),
         }
