@@ -12,6 +12,16 @@ SECTIONS: list[tuple[str, str, tuple[str, ...]]] = [
     ("cohortes", "Cohortes", ("cohorts.funnel",)),
     ("freins", "Freins", ("barriers.identified", "barriers.open", "barriers.lifted", "barriers.lift_rate")),
     (
+        "orientations",
+        "Orientations",
+        ("orientations.outcomes", "orientations.refusal_reasons", "orientations.delays"),
+    ),
+    (
+        "sorties",
+        "Sorties et maintien",
+        ("outcomes.by_type", "outcomes.retention_checks", "outcomes.retention_rate"),
+    ),
+    (
         "evenements",
         "Actions et événements",
         (
