@@ -68,6 +68,11 @@ POLICY: dict[str, dict[Role, Scope]] = {
     "beneficiary.export": {R.COORDINATOR: S.CITE, R.REFERENT: S.STRUCTURE},
     "beneficiary.import": {R.COORDINATOR: S.CITE, R.REFERENT: S.STRUCTURE},
     "beneficiary.right_of_access": {R.COORDINATOR: S.CITE, R.REFERENT: S.RESPONSIBLE_STRUCTURE},
+    # Data-protection acts of the cité's coordination: erasure on request, break-glass access to sensitive
+    # data (time-limited, justified, notified) and the review of those accesses.
+    "beneficiary.erase": {R.COORDINATOR: S.CITE},
+    "beneficiary.emergency_access": {R.COORDINATOR: S.CITE},
+    "emergency_access.review": {R.COORDINATOR: S.CITE},
     # Audit
     "audit.view": {R.COORDINATOR: S.CITE},
 }

@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from citemploi.core import audit
 from citemploi.core.context import ActingContext
-from citemploi.core.policy import Role
 from citemploi.people.models import Beneficiary, EmergencyAccess
 
 MIN_JUSTIFICATION_LENGTH = 40
@@ -26,7 +25,7 @@ DURATION = timedelta(minutes=60)
 
 
 def may_break_glass(ctx: ActingContext) -> bool:
-    return ctx.role == Role.COORDINATOR and ctx.can("beneficiary.view")
+    return ctx.can("beneficiary.emergency_access")
 
 
 def active_access(ctx: ActingContext, beneficiary: Beneficiary) -> EmergencyAccess | None:

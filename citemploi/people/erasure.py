@@ -11,7 +11,6 @@ from django.db import transaction
 
 from citemploi.core import audit
 from citemploi.core.context import ActingContext
-from citemploi.core.policy import Role
 from citemploi.people import lifecycle
 from citemploi.people.enums import ErasureBasis
 from citemploi.people.models import Beneficiary, Consent, ErasureRequest, FollowUpMember
@@ -22,7 +21,7 @@ MIN_REASON_LENGTH = 20
 
 def may_erase(ctx: ActingContext) -> bool:
     """Only the cité's coordinators erase files (the act is theirs, as controllers' representatives)."""
-    return ctx.role == Role.COORDINATOR and ctx.can("beneficiary.edit")
+    return ctx.can("beneficiary.erase")
 
 
 @transaction.atomic

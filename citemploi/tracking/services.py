@@ -149,7 +149,9 @@ def edit_entry(
 ) -> JournalEntry:
     """Only the author changes an entry; an edit based on an older version is refused (StaleEdit)."""
     require(ctx, "journal.write")
-    locked = JournalEntry.objects.select_for_update(of=("self",)).select_related("beneficiary").get(pk=entry.pk)
+    locked = (
+        JournalEntry.objects.select_for_update(of=("self",)).select_related("beneficiary").get(pk=entry.pk)
+    )
     if locked.author_id != ctx.user.pk:
         raise PermissionDenied("Seul·e l'auteur·rice d'une entrée peut la modifier.")
     if not people_queries.can(ctx, "journal.write", locked.beneficiary):
@@ -277,7 +279,11 @@ def record_check(
 ) -> FollowUpCheck:
     """Record a follow-up check that fell due: the person's situation, hence whether they are still in a job
     or training. A check is recorded once; a check not due yet cannot be recorded."""
-    locked = FollowUpCheck.objects.select_for_update(of=("self",)).select_related("outcome__beneficiary").get(pk=check.pk)
+    locked = (
+        FollowUpCheck.objects.select_for_update(of=("self",))
+        .select_related("outcome__beneficiary")
+        .get(pk=check.pk)
+    )
     beneficiary = locked.outcome.beneficiary
     _require_on(ctx, "outcome.record", beneficiary, "Vous ne pouvez pas enregistrer ce point de suivi.")
     today = timezone.localdate()

@@ -1,7 +1,7 @@
 from django import forms
 
 from citemploi.cohorts import services
-from citemploi.cohorts.enums import ExitReason, NotRetainedReason, CommissionOutcome, Scheme
+from citemploi.cohorts.enums import CommissionOutcome, ExitReason, NotRetainedReason, Scheme
 from citemploi.cohorts.models import Cohort, CommissionSession
 from citemploi.cohorts.queries import member_label
 from citemploi.core.context import ActingContext

@@ -1,7 +1,7 @@
 """Screens of the coordinators' data-protection acts: break-glass emergency access and erasure on request.
 
-Both are coordinator acts (the policy's `audit.view`, which only the cité's coordinators hold) on a person
-they may see, behind a recent re-authentication.
+Both are coordinator acts (the policy's `beneficiary.emergency_access` and `beneficiary.erase`) on a person
+they may see, behind a recent re-authentication; `emergency_access.review` lists the accesses.
 """
 
 from django import forms
@@ -48,7 +48,7 @@ class ErasureForm(forms.Form):
 
 
 @reauth_required
-@action_required("audit.view")
+@action_required("beneficiary.emergency_access")
 def emergency_access(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = acting(request)
     b = queries.access_beneficiary_for(ctx, pk)
@@ -74,7 +74,7 @@ def emergency_access(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@action_required("audit.view")
+@action_required("emergency_access.review")
 def emergency_review(request: HttpRequest) -> HttpResponse:
     """Every emergency access of the cité: who, when, why, and what was read during it."""
     ctx = acting(request)
@@ -92,7 +92,7 @@ def emergency_review(request: HttpRequest) -> HttpResponse:
 
 
 @reauth_required
-@action_required("audit.view")
+@action_required("beneficiary.erase")
 def erase(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = acting(request)
     b = queries.access_beneficiary_for(ctx, pk)

@@ -80,7 +80,8 @@ def beneficiary_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_followup": queries.can(ctx, "beneficiary.followup_group", b),
             "can_right_of_access": queries.can(ctx, "beneficiary.right_of_access", b),
             # the coordinators' data-protection acts (break-glass, erasure): www/people/protection.py
-            "can_protect": ctx.can("audit.view"),
+            "can_emergency_access": ctx.can("beneficiary.emergency_access"),
+            "can_erase": ctx.can("beneficiary.erase"),
             "consent_form": ConsentForm(),
             "followup_form": FollowUpForm(ctx=ctx, beneficiary=b),
             "attended_events": attended_events_for(ctx, b),

@@ -152,7 +152,9 @@ def test_detail_query_count_is_pinned(client, world):
     client.get(f"/personnes/{person.pk}/")
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(f"/personnes/{person.pk}/").status_code == 200
-    assert len(ctx.captured_queries) <= 22, [q["sql"] for q in ctx.captured_queries]
+    # 22 for the file itself, plus the panels of the other domains (pathways 4, orientations 2, cohorts 1;
+    # each domain pins its panel's cost and checks that it does not grow with the data)
+    assert len(ctx.captured_queries) <= 29, [q["sql"] for q in ctx.captured_queries]
 
 
 def test_export_neutralises_formulas_and_hides_sensitive_data(client, world):
