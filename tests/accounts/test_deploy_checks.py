@@ -20,6 +20,9 @@ PRODUCTION_ENV = {
 
 def test_check_deploy_is_clean_with_production_environment(tmp_path):
     env = os.environ | PRODUCTION_ENV | {"CITEMPLOI_VAR_DIR": str(tmp_path)}
+    # The browser tests' fixtures allow sync ORM calls from Playwright's loop in this process; a deployment
+    # never sets it.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run(
         [sys.executable, "-m", "citemploi", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,

@@ -146,7 +146,17 @@ def test_path_parameters_have_the_agreed_names(openapi):
         if path.startswith(("/api/v1/structures", "/api/v1/qpv", "/api/v1/beneficiaries"))
         for p in re.findall(r"{(\w+)}", path)
     }
-    assert names == {"structure_id", "beneficiary_id", "consent_id", "member_id", "code"}
+    assert names == {
+        "structure_id",
+        "beneficiary_id",
+        "consent_id",
+        "member_id",
+        "code",
+        # the pathway of a person (pathways domain)
+        "barrier_id",
+        "objective_id",
+        "action_id",
+    }
 
 
 def test_lists_of_values_are_documented_with_their_french_labels(openapi):
