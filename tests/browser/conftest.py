@@ -64,7 +64,15 @@ def assert_accessible(page) -> None:
     """No serious or critical axe-core violation on the current page."""
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page)
+    # a click may have started a navigation: let it finish so axe runs on the new document, not between two
+    page.wait_for_load_state("load")
+    try:
+        results = Axe().run(page)
+    except Exception as exc:  # the document was replaced while axe ran: run again on the settled page
+        if "documentElement" not in str(exc) and "Execution context was destroyed" not in str(exc):
+            raise
+        page.wait_for_load_state("load")
+        results = Axe().run(page)
     bad = [
         (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:5])
         for v in results.response["violations"]

@@ -2,6 +2,7 @@
 another site, no script or style blocked by the Content Security Policy."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, sign_in
 
@@ -35,7 +36,7 @@ def test_the_docs_page_works_offline_and_is_accessible(page, live_server, world)
     page.goto(f"{live_server.url}/api/v1/docs")
     page.wait_for_load_state("networkidle")
     assert page.get_by_role("heading", level=1).inner_text() == "Documentation de l'API citemploi"
-    assert page.locator("#beneficiaries_create").is_visible()
+    expect(page.locator("#beneficiaries_create")).to_be_visible()
     assert problems == []
     assert_accessible(page)
 
@@ -51,6 +52,6 @@ def test_creating_and_revoking_a_token_in_the_browser(page, live_server, world):
     assert token.startswith("cte_")
     assert_accessible(page)
     page.get_by_role("button", name=f"Révoquer le jeton {token[:12]} (Logiciel de suivi)").click()
-    assert page.get_by_text("est révoqué").is_visible()
+    expect(page.get_by_text("est révoqué")).to_be_visible()
     assert_accessible(page)
     assert problems == []

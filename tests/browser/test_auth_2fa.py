@@ -1,5 +1,6 @@
 import pyotp
 import pytest
+from playwright.sync_api import expect
 
 from citemploi.accounts.models import TwoFactorDevice
 from tests.accounts.helpers import fresh_code
@@ -20,14 +21,14 @@ def test_a_coordinator_enrols_then_gives_a_code_at_the_next_sign_in(page, live_s
     user = world.coordinator.user
     _password(page, live_server, user.email)
     assert "/connexion/double-authentification/activer/" in page.url
-    assert page.get_by_role(
-        "img", name="QR code à scanner avec votre application d'authentification"
-    ).is_visible()
+    expect(
+        page.get_by_role("img", name="QR code à scanner avec votre application d'authentification")
+    ).to_be_visible()
     assert_accessible(page)
     # a wrong code: the error is tied to the field
     page.get_by_label("Code de vérification").fill("000000")
     page.get_by_role("button", name="Activer").click()
-    assert page.get_by_text("Ce code n'est pas valable").is_visible()
+    expect(page.get_by_text("Ce code n'est pas valable")).to_be_visible()
     assert page.get_by_label("Code de vérification").get_attribute("aria-describedby") == "id_code-messages"
     assert_accessible(page)
     secret = page.locator("#totp-secret").get_attribute("data-secret").replace(" ", "")

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from citemploi.budget import services
 from citemploi.budget.models import Budget
@@ -59,6 +60,6 @@ def test_the_diagnostic_page_is_accessible(page, live_server, world):
     sign_in(page, live_server, world.steering)
     page.goto(f"{live_server.url}/diagnostic/")
     assert page.get_by_role("heading", level=1).inner_text() == "Diagnostic partagé"
-    assert page.get_by_role("table", name="Besoins et offre par frein — Amiens Nord").is_visible()
+    expect(page.get_by_role("table", name="Besoins et offre par frein — Amiens Nord")).to_be_visible()
     assert_accessible(page)
     assert errors == []

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from citemploi.calls.enums import ApplicationStatus
 from citemploi.calls.models import FundedActionLink
@@ -38,10 +39,10 @@ def test_holder_follows_the_link_to_the_funded_service(page, live_server, world)
     sign_in(page, live_server, world.holder)
     page.goto(f"{live_server.url}/appels-a-projets/dossiers/{app.pk}/")
     region = page.get_by_role("region", name="Action financée")
-    assert region.is_visible()
+    expect(region).to_be_visible()
     assert_accessible(page)
     region.get_by_role("link", name="Garde ponctuelle").click()
     page.wait_for_load_state("networkidle")
     assert page.url.endswith(f"/offre/{link.service_id}/")
-    assert page.get_by_role("heading", name="Garde ponctuelle").first.is_visible()
+    expect(page.get_by_role("heading", name="Garde ponctuelle").first).to_be_visible()
     assert_accessible(page)

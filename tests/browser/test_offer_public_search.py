@@ -2,6 +2,7 @@
 counted as an unmet need."""
 
 import pytest
+from playwright.sync_api import expect
 
 from citemploi.offer.models import EmptySearch
 from tests.browser.conftest import assert_accessible
@@ -47,7 +48,7 @@ def test_a_resident_finds_a_service_on_a_phone_and_learns_how_to_get_it(phone_pa
     assert_accessible(page)
     page.get_by_role("link", name="Auto-école sociale").click()
     page.get_by_role("heading", name="Comment en bénéficier").wait_for()
-    assert page.get_by_text("Demandez à votre conseiller·ère de vous y inscrire").is_visible()
+    expect(page.get_by_text("Demandez à votre conseiller·ère de vous y inscrire")).to_be_visible()
     assert page.get_by_role("link", name="03 22 00 00 00").get_attribute("href") == "tel:03 22 00 00 00"
     assert _fits_the_screen(page)
     assert_accessible(page)

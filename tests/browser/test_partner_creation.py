@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from citemploi.partners.models import Structure
 from tests.browser.conftest import assert_accessible, sign_in
@@ -19,7 +20,7 @@ def test_coordinator_adds_a_partner_structure(page, live_server, world):
     page.locator("label", has_text="Amiens Nord").click()
     page.get_by_role("button", name="Enregistrer").click()
     # Bad SIRET: the form comes back with the error, and nothing typed is lost.
-    assert page.get_by_text("Le SIRET compte 14 chiffres.").is_visible()
+    expect(page.get_by_text("Le SIRET compte 14 chiffres.")).to_be_visible()
     assert page.get_by_label("Nom").first.input_value() == "Régie de quartier Amiens Nord"
     assert_accessible(page)
     page.get_by_label("SIRET").fill("12345678901234")

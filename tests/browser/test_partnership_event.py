@@ -4,6 +4,7 @@ and a person met there — in Chromium, each page checked with axe-core."""
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from citemploi.partnership.models import Event
 from citemploi.people.models import Beneficiary
@@ -48,7 +49,7 @@ def test_coordinator_records_an_event_with_counts_and_named_participants(page, l
     page.get_by_label("Heures d'action réalisées").fill("3")
     page.get_by_label("Heures de coordination").fill("1,5")
     page.get_by_role("button", name="Enregistrer").click()
-    assert page.get_by_text("Le nombre de femmes ne peut pas dépasser").is_visible()
+    expect(page.get_by_text("Le nombre de femmes ne peut pas dépasser")).to_be_visible()
     assert page.get_by_label("Intitulé").input_value() == "Café emploi d'Amiens Nord"
     assert_accessible(page)
     page.get_by_role("spinbutton", name="dont femmes").fill("6")
@@ -90,5 +91,5 @@ def test_coordinator_records_an_event_with_counts_and_named_participants(page, l
     assert total_row.locator("td").all_inner_texts() == ["12", "2", "14"]
     women_row = page.locator("tbody tr", has=page.get_by_role("rowheader", name="dont femmes", exact=True))
     assert women_row.locator("td").all_inner_texts() == ["6", "2", "8"]
-    assert page.get_by_role("link", name="MOREAU Inès").is_visible()
+    expect(page.get_by_role("link", name="MOREAU Inès")).to_be_visible()
     assert awa.participations.get().event == event

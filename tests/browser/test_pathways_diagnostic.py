@@ -4,6 +4,7 @@ objective and an action; every page is axe-clean."""
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from citemploi.pathways.models import BarrierRecord, PlanAction
 from citemploi.pathways.situations import ensure_default_situations
@@ -34,7 +35,7 @@ def test_referent_diagnoses_sees_suggestions_and_plans(page, live_server, world)
     page.get_by_label("Sévérité").select_option("high")
     page.get_by_role("button", name="Enregistrer").click()
     page.get_by_role("heading", name="Diagnostic : 1 frein ouvert").wait_for()
-    assert page.get_by_role("cell", name="Auto-école sociale", exact=True).is_visible()
+    expect(page.get_by_role("cell", name="Auto-école sociale", exact=True)).to_be_visible()
     assert "12 places · 5 en liste d'attente" in page.locator("#suggestions").inner_text()
     assert_accessible(page)
     record = BarrierRecord.objects.get(beneficiary=person)

@@ -4,6 +4,7 @@ no console error (CSP), everything served by the site itself."""
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from citemploi.people.enums import ReperageChannel
 from tests.browser.conftest import assert_accessible, sign_in
@@ -25,7 +26,7 @@ def test_coordinator_dashboard_period_and_data_table(page, live_server, world):
     sign_in(page, live_server, world.coordinator)
     page.goto(f"{live_server.url}/indicateurs/?periode=2026-T1")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Indicateurs de la cité")
-    assert page.get_by_role("img", name="Graphique en barres : Personnes repérées").first.is_visible()
+    expect(page.get_by_role("img", name="Graphique en barres : Personnes repérées").first).to_be_visible()
     assert_accessible(page)
 
     page.get_by_label("Période", exact=True).select_option("2026-T2")
@@ -37,6 +38,6 @@ def test_coordinator_dashboard_period_and_data_table(page, live_server, world):
     button.click()
     table = page.get_by_role("table", name="Personnes repérées — 2e trimestre 2026 (personnes)")
     table.wait_for(state="visible")
-    assert table.get_by_role("link", name="1").first.is_visible()
+    expect(table.get_by_role("link", name="1").first).to_be_visible()
     assert_accessible(page)
     assert problems == []

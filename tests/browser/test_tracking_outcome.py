@@ -4,6 +4,7 @@
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from citemploi.tracking.models import FollowUpCheck, JournalEntry, Outcome
 from citemploi.tracking.services import add_months
@@ -48,8 +49,8 @@ def test_referent_journal_outcome_and_six_month_check(page, live_server, world):
     page.get_by_label("Type de contrat").select_option("cdi")
     page.get_by_role("button", name="Enregistrer", exact=True).click()
     page.get_by_role("heading", name="Sorties et maintien dans l'emploi de Nadia MOREL").wait_for()
-    assert page.get_by_role("link", name="Enregistrer le point à 3 mois").is_visible()
-    assert page.get_by_role("link", name="Enregistrer le point à 6 mois").is_visible()
+    expect(page.get_by_role("link", name="Enregistrer le point à 3 mois")).to_be_visible()
+    expect(page.get_by_role("link", name="Enregistrer le point à 6 mois")).to_be_visible()
     assert page.get_by_role("link", name="Enregistrer le point à 12 mois").count() == 0
     assert_accessible(page)
 
