@@ -1,3 +1,5 @@
+import re
+
 import pyotp
 import pytest
 from playwright.sync_api import expect
@@ -20,7 +22,7 @@ def _password(page, live_server, email):
 def test_a_coordinator_enrols_then_gives_a_code_at_the_next_sign_in(page, live_server, world):
     user = world.coordinator.user
     _password(page, live_server, user.email)
-    assert "/connexion/double-authentification/activer/" in page.url
+    expect(page).to_have_url(re.compile("/connexion/double-authentification/activer/"))
     expect(
         page.get_by_role("img", name="QR code à scanner avec votre application d'authentification")
     ).to_be_visible()
@@ -42,7 +44,7 @@ def test_a_coordinator_enrols_then_gives_a_code_at_the_next_sign_in(page, live_s
 
     page.context.clear_cookies()
     _password(page, live_server, user.email)
-    assert "/connexion/double-authentification/" in page.url
+    expect(page).to_have_url(re.compile("/connexion/double-authentification/"))
     assert_accessible(page)
     page.get_by_label("Code à 6 chiffres ou code de secours").fill(fresh_code(user))
     page.get_by_role("button", name="Vérifier").click()

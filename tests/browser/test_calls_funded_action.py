@@ -1,6 +1,7 @@
 """A holder whose action is funded finds it in the directory from their file's page, in Chromium; both
 pages are checked with axe-core."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -43,6 +44,6 @@ def test_holder_follows_the_link_to_the_funded_service(page, live_server, world)
     assert_accessible(page)
     region.get_by_role("link", name="Garde ponctuelle").click()
     page.wait_for_load_state("networkidle")
-    assert page.url.endswith(f"/offre/{link.service_id}/")
+    expect(page).to_have_url(re.compile(rf"/offre/{link.service_id}/$"))
     expect(page.get_by_role("heading", name="Garde ponctuelle").first).to_be_visible()
     assert_accessible(page)

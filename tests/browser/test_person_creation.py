@@ -1,4 +1,7 @@
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from citemploi.people.models import Beneficiary
 from tests.browser.conftest import assert_accessible, sign_in
@@ -35,5 +38,5 @@ def test_referent_creates_a_person_and_duplicate_is_proposed(page, live_server, 
     assert "déjà une fiche" in alert.inner_text()
     assert_accessible(page)
     alert.get_by_role("link").click()
-    assert page.url.endswith(f"/personnes/{first.pk}/")
+    expect(page).to_have_url(re.compile(rf"/personnes/{first.pk}/$"))
     assert Beneficiary.objects.filter(last_name__iexact="benali").count() == 1

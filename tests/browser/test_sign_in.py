@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -21,7 +23,7 @@ def test_user_with_several_roles_chooses_one_then_lands_home(page, live_server, 
 
     member(world.cite, "referent", world.ml, user=world.coordinator.user)
     sign_in(page, live_server, world.coordinator)
-    assert "/contexte/" in page.url
+    expect(page).to_have_url(re.compile("/contexte/"))
     assert_accessible(page)
     page.locator("label", has_text="Référent·e de parcours").click()
     page.get_by_role("button", name="Continuer").click()
