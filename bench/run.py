@@ -444,6 +444,28 @@ def run_one(
         jobs["indicators"]["verdict"] = (
             f"cible ≤ {report.CITE_INDICATORS_TARGET_S:g} s : {report.verdict(ok)}"
         )
+        log("indicateurs nationaux (toutes les cités) sur un an")
+        jobs["national_indicators"] = run_timed(
+            [
+                CITEMPLOI,
+                "indicators",
+                "--all-cites",
+                "--from",
+                f"{year}-01-01",
+                "--to",
+                f"{year}-12-31",
+                "--format",
+                "json",
+            ],
+            env,
+            stdout_path=WORK / "national_indicators.json",
+        ) | {
+            "label": f"Indicateurs nationaux, toutes cités, pour {year} (`citemploi indicators --all-cites`)"
+        }
+        ok = jobs["national_indicators"]["command_seconds"] <= report.NATIONAL_INDICATORS_TARGET_S
+        jobs["national_indicators"]["verdict"] = (
+            f"cible ≤ {report.NATIONAL_INDICATORS_TARGET_S:g} s : {report.verdict(ok)}"
+        )
     run["jobs"] = jobs
 
     server = Server(env, port, workers=int(os.environ.get("BENCH_WORKERS", "4")), threads=4)

@@ -73,3 +73,24 @@ def test_table_output_with_cut(world):
 def test_clear_errors(world, args, message):
     with pytest.raises(CommandError, match=message):
         _run(*args)
+
+
+def test_all_cites_adds_every_cite_and_cuts_by_cite(world):
+    day = date(2026, 1, 10)
+    BeneficiaryFactory(cite=world.cite, responsible_structure=world.ft, identified_on=day)
+    BeneficiaryFactory(cite=world.cite, responsible_structure=world.ft, identified_on=day)
+    BeneficiaryFactory(cite=world.other_cite, responsible_structure=world.other_structure, identified_on=day)
+    document = json.loads(_run("--all-cites", "--from", "2026-01-01", "--to", "2026-01-31", "--cut", "cite"))
+    assert document["cite"] == "*" and document["cites"] == 2
+    identified = next(i for i in document["indicators"] if i["code"] == "people.identified")
+    assert identified["total"] == 3
+    by_cite = {
+        column["label"]: sum(row["values"][column["key"]] for row in identified["rows"])
+        for column in identified["columns"]
+    }
+    assert by_cite == {"Amiens Métropole": 2, "Le Mans Métropole": 1}
+
+
+def test_cite_and_all_cites_are_exclusive(world):
+    with pytest.raises(CommandError):
+        _run("--cite", "amiens", "--all-cites", "--from", "2026-01-01", "--to", "2026-01-31")

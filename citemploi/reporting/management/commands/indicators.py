@@ -1,5 +1,7 @@
 """`citemploi indicators --cite SLUG --from DATE --to DATE [--format json|table] [--cut …]`: the indicators of a
-cité for a period, for scripts. Exact figures: whoever runs it on the server already reaches the database."""
+cité for a period, for scripts; `--all-cites` instead of `--cite` computes them over every cité at once (the
+national figures, `--cut cite` to see each cité). Exact figures: whoever runs it on the server already reaches
+the database."""
 
 import json
 from datetime import date
@@ -10,7 +12,7 @@ from citemploi.reporting.indicators import REGISTRY, Cut, Period, PeriodError, Q
 from citemploi.reporting.templatetags.figures import french_number
 from citemploi.territory.models import Cite
 
-CUTS = [c.value for c in Cut if c not in (Cut.NONE, Cut.CITE)]
+CUTS = [c.value for c in Cut if c is not Cut.NONE]
 
 
 def _date(value: str, option: str) -> date:
@@ -24,7 +26,13 @@ class Command(BaseCommand):
     help = "Affiche les indicateurs d'une cité pour une période (JSON ou tableau)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--cite", required=True, help="identifiant (slug) de la cité")
+        scope = parser.add_mutually_exclusive_group(required=True)
+        scope.add_argument("--cite", help="identifiant (slug) de la cité")
+        scope.add_argument(
+            "--all-cites",
+            action="store_true",
+            help="toutes les cités ensemble (chiffres nationaux ; --cut cite pour le détail par cité)",
+        )
         parser.add_argument(
             "--from", dest="start", required=True, help="début de la période (AAAA-MM-JJ, inclus)"
         )
@@ -36,10 +44,17 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, **options: object) -> None:
-        cite = Cite.objects.filter(slug=options["cite"]).first()
-        if cite is None:
-            known = ", ".join(Cite.objects.order_by("slug").values_list("slug", flat=True)) or "aucune"
-            raise CommandError(f"Cité inconnue : « {options['cite']} » (cités connues : {known}).")
+        if options["all_cites"]:
+            cite_ids = tuple(Cite.objects.order_by("pk").values_list("pk", flat=True))
+            if not cite_ids:
+                raise CommandError("Aucune cité dans la base.")
+            scope_slug, scope_name = "*", "Toutes les cités"
+        else:
+            cite = Cite.objects.filter(slug=options["cite"]).first()
+            if cite is None:
+                known = ", ".join(Cite.objects.order_by("slug").values_list("slug", flat=True)) or "aucune"
+                raise CommandError(f"Cité inconnue : « {options['cite']} » (cités connues : {known}).")
+            cite_ids, scope_slug, scope_name = (cite.pk,), cite.slug, cite.name
         start = _date(str(options["start"]), "--from")
         end = _date(str(options["end"]), "--to")
         try:
@@ -52,10 +67,11 @@ class Command(BaseCommand):
             if unknown:
                 raise CommandError(f"Indicateur inconnu : {', '.join(unknown)}.")
         cut = Cut(str(options["cut"])) if options["cut"] else Cut.NONE
-        tables = compute_all(Query((cite.pk,), period, cut), codes)  # type: ignore[arg-type]
+        tables = compute_all(Query(cite_ids, period, cut), codes)  # type: ignore[arg-type]
         if options["format"] == "json":
             document = {
-                "cite": cite.slug,
+                "cite": scope_slug,
+                "cites": len(cite_ids),
                 "from": start.isoformat(),
                 "to": end.isoformat(),
                 "cut": cut.value,
@@ -63,7 +79,7 @@ class Command(BaseCommand):
             }
             self.stdout.write(json.dumps(document, ensure_ascii=False, indent=2))
             return
-        self.stdout.write(f"{cite.name} — {period.label}")
+        self.stdout.write(f"{scope_name} — {period.label}")
         for table in tables:
             self.stdout.write("")
             self.stdout.write(
