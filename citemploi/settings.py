@@ -173,6 +173,10 @@ RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
 PASSWORD_RESET_PER_HOUR = env_int("PASSWORD_RESET_PER_HOUR", 10)
 DIRECTORY_SEARCH_PER_MINUTE = env_int("DIRECTORY_SEARCH_PER_MINUTE", 60)
 TWO_FACTOR_ISSUER = env_str("TWO_FACTOR_ISSUER", "citemploi")
+#: key of the secrets encrypted at rest (TOTP secrets): a Fernet key or any long passphrase; without it, a key
+#: derived from SECRET_KEY (HKDF). Former keys, comma-separated, still decrypt (`citemploi rotate_field_keys`).
+FIELD_ENCRYPTION_KEY = env_str("CITEMPLOI_FIELD_KEY", "")
+FIELD_ENCRYPTION_OLD_KEYS = env_list("CITEMPLOI_FIELD_OLD_KEYS", [])
 #: ProConnect (OpenID Connect): the button shows only when the issuer and the client are configured
 PROCONNECT_ISSUER = env_str("PROCONNECT_ISSUER", "")
 PROCONNECT_CLIENT_ID = env_str("PROCONNECT_CLIENT_ID", "")

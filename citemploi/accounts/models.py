@@ -1,6 +1,8 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
+from citemploi.accounts.crypto import EncryptedCharField
+
 
 class CitemploiUserManager(UserManager["User"]):
     def _create_user(self, username, email, password, **extra_fields):  # type: ignore[override]
@@ -80,10 +82,11 @@ class TwoFactorDevice(models.Model):
     """A user's TOTP authenticator (RFC 6238, 30-second steps, 6 digits), confirmed by a first valid code.
 
     `last_used_step` forbids replaying a code: a code is accepted only for a step later than the last one.
+    The secret is encrypted at rest (citemploi.accounts.crypto): the column holds a Fernet token.
     """
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="two_factor_device")
-    secret = models.CharField(max_length=64)
+    secret = EncryptedCharField(max_length=255)
     confirmed_at = models.DateTimeField()
     last_used_step = models.BigIntegerField(null=True, blank=True)
 
