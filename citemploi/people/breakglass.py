@@ -13,11 +13,12 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from citemploi.core import audit
 from citemploi.core.context import ActingContext
+from citemploi.core.models import AuditEvent
 from citemploi.people.models import Beneficiary, EmergencyAccess
 
 MIN_JUSTIFICATION_LENGTH = 40
@@ -100,3 +101,32 @@ def accesses_for_review(ctx: ActingContext) -> QuerySet[EmergencyAccess]:
     if not may_break_glass(ctx):
         return EmergencyAccess.objects.none()
     return EmergencyAccess.objects.filter(cite_id=ctx.cite_id).select_related("user", "membership__structure")
+
+
+def reads_during(accesses: list[EmergencyAccess]) -> dict[int, list[tuple[str, object]]]:
+    """What each access's holder did on the file while it was open: (code, time) per access id, in order.
+
+    One query for the whole page of accesses (the beneficiary index narrows it to the files concerned)."""
+    if not accesses:
+        return {}
+    window = Q()
+    for access in accesses:
+        window |= Q(
+            actor_id=access.user_id,
+            beneficiary_id=access.beneficiary_id,
+            created_at__gte=access.opened_at,
+            created_at__lte=access.expires_at,
+        )
+    result: dict[int, list[tuple[str, object]]] = {access.pk: [] for access in accesses}
+    rows = AuditEvent.objects.filter(window).order_by("created_at", "id")
+    for actor_id, beneficiary_id, code, created_at in rows.values_list(
+        "actor_id", "beneficiary_id", "code", "created_at"
+    ):
+        for access in accesses:
+            if (
+                access.user_id == actor_id
+                and access.beneficiary_id == beneficiary_id
+                and access.opened_at <= created_at <= access.expires_at
+            ):
+                result[access.pk].append((code, created_at))
+    return result

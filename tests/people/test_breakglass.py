@@ -144,3 +144,31 @@ def test_others_get_no_emergency_screen(client, world, person, persona):
         404,
     )
     assert not EmergencyAccess.objects.exists()
+
+
+def test_the_review_lists_what_each_access_read_in_a_fixed_number_of_queries(client, world, person):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.conftest import login_as
+
+    ctx = ctx_for(world.coordinator)
+    first = breakglass.open_access(ctx=ctx, beneficiary=person, justification=WHY)
+    queries.sensitive_for(ctx, person)  # audited as a read during the access
+    login_as(client, world.coordinator)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/personnes/acces-d-urgence/").status_code == 200
+    others = [person_of(world, first_name=f"Autre{n}", last_name="Personne") for n in range(3)]
+    for other in others:
+        SensitiveInfo.objects.create(beneficiary=other, health_barrier=True)
+        breakglass.open_access(ctx=ctx, beneficiary=other, justification=WHY)
+        queries.sensitive_for(ctx, other)
+    with CaptureQueriesContext(connection) as four:
+        response = client.get("/personnes/acces-d-urgence/")
+    assert len(four) == len(one)
+    reads = breakglass.reads_during(list(EmergencyAccess.objects.all()))
+    assert all(
+        "beneficiary.sensitive_read" in [code for code, _ in reads[access.pk]]
+        for access in EmergencyAccess.objects.all()
+    )
+    assert first.pk in reads and response.content.count(b"beneficiary.sensitive_read") >= 4

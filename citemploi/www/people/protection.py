@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from citemploi.core.models import AuditEvent
 from citemploi.people import breakglass, erasure, queries
 from citemploi.people.enums import ErasureBasis
 from citemploi.www.auth.reauth import reauth_required
@@ -79,15 +78,9 @@ def emergency_review(request: HttpRequest) -> HttpResponse:
     """Every emergency access of the cité: who, when, why, and what was read during it."""
     ctx = acting(request)
     page = paginate(request, breakglass.accesses_for_review(ctx))
-    rows = []
-    for access in page.object_list:
-        reads = AuditEvent.objects.filter(
-            actor_id=access.user_id,
-            beneficiary_id=access.beneficiary_id,
-            created_at__gte=access.opened_at,
-            created_at__lte=access.expires_at,
-        ).order_by("created_at", "id")
-        rows.append({"access": access, "reads": list(reads.values_list("code", "created_at"))})
+    accesses = list(page.object_list)
+    reads = breakglass.reads_during(accesses)
+    rows = [{"access": access, "reads": reads[access.pk]} for access in accesses]
     return render(request, "people/emergency_review.html", {"page": page, "rows": rows})
 
 
