@@ -1,7 +1,11 @@
 """What a dashboard shows: the indicator tables of a query, as an audience may see them, with their bars."""
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
+from citemploi.budget import queries as budget_queries
+from citemploi.budget.queries import BudgetSummary
+from citemploi.core.context import ActingContext
 from citemploi.reporting.indicators import REGISTRY, Query, Unit
 from citemploi.reporting.indicators.base import Number
 from citemploi.reporting.protection import Shown, exact, protect
@@ -19,7 +23,13 @@ SECTIONS: list[tuple[str, str, tuple[str, ...]]] = [
     (
         "sorties",
         "Sorties et maintien",
-        ("outcomes.by_type", "outcomes.retention_checks", "outcomes.retention_rate"),
+        (
+            "outcomes.by_type",
+            "outcomes.retention_checks",
+            "outcomes.retention_rate",
+            "cohorts.solution_people",
+            "cohorts.solution_share",
+        ),
     ),
     (
         "evenements",
@@ -74,6 +84,15 @@ class Bar:
     def text_y(self) -> int:
         return self.y + 17
 
+    # The same geometry in a drawing 1,000 units wide (the PDF draws in user units, not percentages).
+    @property
+    def bar_units(self) -> float:
+        return round(self.bar_width * 10, 1)
+
+    @property
+    def value_units(self) -> float:
+        return round(self.value_x * 10, 1)
+
 
 @dataclass
 class Block:
@@ -103,6 +122,10 @@ class Section:
 
 BAR_STEP = 28
 
+#: the indicators of a cohort page: those whose computation reads the cohort filter (Query.cohort_id).
+#: Outcomes by type and retention are not among them yet: they cannot be restricted to a cohort's members.
+COHORT_CODES = ("cohorts.funnel", "cohorts.solution_people", "cohorts.solution_share")
+
 
 def _bars(shown: Shown) -> list[Bar]:
     table = shown.table
@@ -127,14 +150,20 @@ def build(
     query: Query, *, audience: str | None, cite_id: int | None, codes: tuple[str, ...] | None = None
 ) -> list[Section]:
     """The sections of a dashboard. `audience` None: exact figures (the cité's coordination)."""
-    sections = []
+    from citemploi.secrecy import Thresholds
+
+    sections, thresholds = [], Thresholds()
     for key, title, section_codes in SECTIONS:
         blocks = []
         for code in section_codes:
             if code not in REGISTRY or (codes is not None and code not in codes):
                 continue
             table = REGISTRY[code].run(query)
-            shown = exact(table) if audience is None else protect(table, audience=audience, cite_id=cite_id)
+            shown = (
+                exact(table)
+                if audience is None
+                else protect(table, audience=audience, cite_id=cite_id, thresholds=thresholds)
+            )
             blocks.append(Block(shown, _bars(shown)))
         if blocks:
             sections.append(Section(key, title, blocks))
@@ -196,4 +225,53 @@ def sheet_rows(block: Block) -> tuple[list[str], list[list[object]]]:
     return header, rows
 
 
-__all__ = ["BAR_STEP", "SECTIONS", "Block", "Section", "Unit", "build", "flat_rows", "sheet_rows"]
+@dataclass
+class BudgetBlock:
+    """The cité's budget of one year, as the dashboard summarises it (amounts of money: never protected)."""
+
+    year: int
+    summary: BudgetSummary | None
+    #: the budget screen, when the acting role may open it (set by the view)
+    url: str | None = None
+
+    @property
+    def typed_commitments(self) -> int:
+        return len(self.summary.commitments) if self.summary else 0
+
+    @property
+    def grants(self) -> int:
+        return len(self.summary.grants) if self.summary else 0
+
+    @property
+    def calls_committed(self) -> Decimal:
+        return (
+            sum((line.committed_calls for line in self.summary.lines), Decimal(0))
+            if self.summary
+            else Decimal(0)
+        )
+
+
+def budget_block(ctx: ActingContext, year: int) -> BudgetBlock | None:
+    """The budget of `year` (the year the period ends) if the acting role may read the budget, else None.
+
+    One query when no budget was recorded for the year, six otherwise (see citemploi.budget.queries.summary).
+    """
+    if not ctx.can("budget.view") or ctx.cite_id is None:
+        return None
+    budget = budget_queries.find_budget(ctx, year)
+    return BudgetBlock(year, budget_queries.summary(budget) if budget is not None else None)
+
+
+__all__ = [
+    "BAR_STEP",
+    "COHORT_CODES",
+    "SECTIONS",
+    "Block",
+    "BudgetBlock",
+    "Section",
+    "Unit",
+    "budget_block",
+    "build",
+    "flat_rows",
+    "sheet_rows",
+]

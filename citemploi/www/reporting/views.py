@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, resolve, reverse
 from django.views.decorators.http import require_POST
 
+from citemploi.budget.queries import BudgetSummary, euros
 from citemploi.core.access import not_found
 from citemploi.core.concurrency import StaleEdit
 from citemploi.core.context import ActingContext
@@ -28,6 +29,7 @@ from citemploi.reporting.models import QuarterlyReport
 from citemploi.reporting.protection import NATIONAL, STEERING
 from citemploi.reporting.questionnaire import national_aggregates
 from citemploi.territory.models import QPV, Cite
+from citemploi.www.budget.charts import bar_chart
 from citemploi.www.common import acting, action_required, render_partial_or_full
 from citemploi.www.reporting.forms import AdjustForm, OpenQuestionnaireForm, PeriodForm, VersionForm
 
@@ -110,12 +112,20 @@ def _dashboard(
     scope_params: dict | None = None,
     extra: dict | None = None,
     codes: tuple[str, ...] | None = None,
+    with_budget: bool = False,
 ) -> HttpResponse:
+    """A dashboard page; `with_budget`: the cité home's budget block and its Copil report link."""
     ctx = acting(request)
     form = PeriodForm(request.GET or None, cuts=cuts)
     query: Query = query_for(form.period(), form.cut())
     sections = dashboard.build(query, audience=audience, cite_id=cite_id, codes=codes)
     _links(ctx, sections, query)
+    if with_budget:
+        extra = {
+            **(extra or {}),
+            "budget": dashboard.budget_block(ctx, query.period.end.year),
+            "copil_url": _copil_url(ctx, query.period),
+        }
     params = request.GET.copy()
     for key, value in (scope_params or {}).items():
         params[key] = value
@@ -143,9 +153,34 @@ def _dashboard(
         "structures": [],
         "cohorts": [],
         "back": "",
+        "budget": None,
+        "budget_chart": None,
+        "copil_url": "",
         **(extra or {}),
     }
+    if context["budget"] is not None:
+        _budget_links(ctx, context, query)
     return render_partial_or_full(request, "reporting/dashboard.html", "figures", context)
+
+
+def _budget_links(ctx: ActingContext, context: dict, query: Query) -> None:
+    """The budget block's link to the budget screen (when allowed) and its chart."""
+    block: dashboard.BudgetBlock = context["budget"]
+    block.url = _allowed_url(ctx, "budget:home", params={"annee": block.year})
+    if block.summary is not None:
+        context["budget_chart"] = budget_chart(block.summary)
+
+
+def _copil_url(ctx: ActingContext, period: Period) -> str:
+    url = _allowed_url(ctx, "reporting:copil_report")
+    if url is None:
+        return ""
+    params = (
+        {"debut": period.start.isoformat(), "fin": period.end.isoformat()}
+        if period.kind == "custom"
+        else {"periode": period.token}
+    )
+    return f"{url}?{urlencode(params)}"
 
 
 def _export(
@@ -178,6 +213,16 @@ def _export(
     return download(xlsx_bytes(sheets), f"{filename}.xlsx", XLSX_TYPE)
 
 
+def budget_chart(summary: BudgetSummary):  # type: ignore[no-untyped-def]
+    """The budget screen's chart: planned, committed and paid per category."""
+    return bar_chart(
+        f"Budget {summary.budget.year} par catégorie : prévu, engagé et versé",
+        ["Prévu", "Engagé", "Versé"],
+        [(line.label, [line.planned, line.committed, line.paid]) for line in summary.lines],
+        formatter=euros,
+    )
+
+
 def _cite_scope(ctx: ActingContext) -> Cite:
     if ctx.cite is None:
         raise not_found()
@@ -206,6 +251,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "structures": _structures(cite),
             "cohorts": _cohorts(cite),
         },
+        with_budget=True,
     )
 
 
@@ -233,9 +279,6 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
         cite_id=cite.pk,
         stem=f"indicateurs-{cite.slug}",
     )
-
-
-COHORT_CODES = ("cohorts.funnel",)
 
 
 def _cohorts(cite: Cite):  # type: ignore[no-untyped-def]
@@ -271,7 +314,7 @@ def cohort_page(request: HttpRequest, pk: int) -> HttpResponse:
         export_name="reporting:export",
         scope_params={"cohort_id": str(cohort.pk)},
         extra={"back": reverse("reporting:home")},
-        codes=COHORT_CODES,
+        codes=dashboard.COHORT_CODES,
     )
 
 
