@@ -32,7 +32,7 @@ from citemploi.api.schemas import (
     Text,
     page,
 )
-from citemploi.calls import budget_lines, queries, scoring
+from citemploi.calls import budget_lines, queries, reached, scoring
 from citemploi.calls.eligibility.base import REGISTRY, ParamsError
 from citemploi.calls.eligibility.engine import Evaluation, evaluate
 from citemploi.calls.enums import (
@@ -65,6 +65,7 @@ from citemploi.calls.services import funding as funding_services
 from citemploi.calls.services import instruction as instruction_services
 from citemploi.calls.services.common import IllegalState, StaleEdit
 from citemploi.core.access import not_found
+from citemploi.core.context import ActingContext
 
 router = PolicyRouter(tags=["Appels à projets"])
 
@@ -296,6 +297,45 @@ class FinancialLineOut(Schema):
     explanation: str
 
 
+class ComputedOut(Schema):
+    """The call's indicators as the platform records them for the funded action (read-only)."""
+
+    starts_on: date = Field(description="Début de la période comptée (convention, sinon dossier).")
+    ends_on: date = Field(description="Fin de la période comptée.")
+    protected: bool = Field(
+        description="Les effectifs de personnes passent par le secret statistique (tout jeton hors "
+        "coordination de la cité) ; `null` = secret."
+    )
+    threshold: int | None = Field(
+        description="Seuil du secret statistique appliqué ; `null` : chiffres exacts."
+    )
+    service_id: int | None = Field(description="Le service de l'annuaire de l'action.")
+    roadmap_action_id: int | None = Field(description="L'action de la feuille de route de la cité.")
+    people: int | None = Field(
+        description="Personnes touchées : orientées vers le service (acceptée, commencée ou terminée dans "
+        "la période), nommées aux événements de l'action, plus les participant·es compté·es sans être "
+        "nommé·es ; chaque personne nommée une fois."
+    )
+    qpv_residents: int | None = Field(description="Dont résident·es des QPV.")
+    young: int | None = Field(
+        description="Dont jeunes (moins de 26 ans à la date où la personne est touchée)."
+    )
+    women: int | None = Field(description="Dont femmes.")
+    seniors: int | None = Field(description="Dont seniors (50 ans et plus).")
+    in_training_or_employment: int | None = Field(
+        description="Personnes touchées (nommées) avec une sortie en emploi ou en formation datée dans la "
+        "période, ou un point de suivi à 3, 6 ou 12 mois échu dans la période qui les trouve toujours en "
+        "emploi ou en formation."
+    )
+    events: int = Field(
+        description="Événements rattachés à l'action de la feuille de route, dans la période."
+    )
+    hours_delivered: Decimal = Field(description="Heures d'action réalisées, somme des événements.")
+    coordination_hours: Decimal = Field(
+        description="Heures de coordination avec les partenaires (événements)."
+    )
+
+
 class ReportOut(Schema):
     status: ReportStatus
     version: int = Field(
@@ -313,6 +353,9 @@ class ReportOut(Schema):
     objectives: list[ObjectiveResultOut]
     activities: list[ActivityResultOut]
     financial: list[FinancialLineOut]
+    computed: ComputedOut | None = Field(
+        description="Les indicateurs calculés par la plateforme (lecture seule) ; `null` sans dates d'action."
+    )
 
 
 def _rule_out(rule) -> dict[str, Any]:
@@ -668,13 +711,17 @@ def list_decisions(request: HttpRequest, call_id: CallId, filters: Query[PagePar
     response={200: ReportOut, **READ_ERRORS},
     operation_id="applications_report",
     summary="Le bilan d'une action financée (qualitatif et financier)",
-    description="404 tant que la convention n'est pas signée (le bilan n'existe pas encore).",
+    description="404 tant que la convention n'est pas signée (le bilan n'existe pas encore). `computed` : les "
+    "indicateurs de l'appel calculés par la plateforme sur la période de l'action (orientations vers son "
+    "service, événements de son action de la feuille de route, sorties et points de suivi des personnes "
+    "touchées), en lecture seule et sans aucun nom ; exacts pour la coordination de la cité, sous secret "
+    "statistique (public « financeurs », `null` = secret) pour les autres jetons.",
     openapi_extra={"x-citemploi-action": "application.view"},
 )
 def read_report(request: HttpRequest, application_id: ApplicationId) -> dict:
     ctx = acting(request)
     app = queries.access_application_for(ctx, application_id, log_read=False)
-    return report_out(_report_of(app))
+    return report_out(_report_of(app), ctx)
 
 
 # --- Writes of instruction, committee and follow-up ---------------------------------------------------------
@@ -1044,7 +1091,23 @@ def _report_of(app: Application) -> Report:
     return report
 
 
-def report_out(report: Report) -> dict[str, Any]:
+def _computed_out(ctx: ActingContext, app: Application) -> dict[str, Any] | None:
+    shown = reached.figures_for(ctx, app)
+    if shown is None:
+        return None
+    figures = shown.figures
+    return {
+        "starts_on": figures.starts_on,
+        "ends_on": figures.ends_on,
+        "protected": shown.protected,
+        "threshold": shown.threshold,
+        "service_id": figures.service_id,
+        "roadmap_action_id": figures.roadmap_action_id,
+        **shown.values,
+    }
+
+
+def report_out(report: Report, ctx: ActingContext) -> dict[str, Any]:
     return {
         "status": report.status,
         "version": report.version,
@@ -1082,6 +1145,7 @@ def report_out(report: Report) -> dict[str, Any]:
             }
             for f in report.financial_lines.all()
         ],
+        "computed": _computed_out(ctx, report.application),
     }
 
 
@@ -1133,7 +1197,7 @@ def save_report(request: HttpRequest, application_id: ApplicationId, payload: Re
             expected_version=payload.expected_version,
         )
     )
-    return report_out(_report_of(saved.application))
+    return report_out(_report_of(saved.application), ctx)
 
 
 @router.post(
@@ -1150,7 +1214,7 @@ def submit_report(request: HttpRequest, application_id: ApplicationId) -> dict:
     app = queries.access_application_for(ctx, application_id, "report.submit", log_read=False)
     report = _report_of(app)
     _state_conflicts(lambda: funding_services.submit_report(ctx=ctx, report=report))
-    return report_out(_report_of(app))
+    return report_out(_report_of(app), ctx)
 
 
 @router.post(
@@ -1166,7 +1230,7 @@ def validate_report(request: HttpRequest, application_id: ApplicationId, payload
     app = queries.access_application_for(ctx, application_id, "report.validate", log_read=False)
     report = _report_of(app)
     _state_conflicts(lambda: funding_services.validate_report(ctx=ctx, report=report, reason=payload.reason))
-    return report_out(_report_of(app))
+    return report_out(_report_of(app), ctx)
 
 
 @router.post(
@@ -1185,7 +1249,7 @@ def request_correction(request: HttpRequest, application_id: ApplicationId, payl
     _state_conflicts(
         lambda: funding_services.request_report_correction(ctx=ctx, report=report, reason=payload.reason)
     )
-    return report_out(_report_of(app))
+    return report_out(_report_of(app), ctx)
 
 
 def _agreement_out(agreement: Agreement) -> dict[str, Any]:

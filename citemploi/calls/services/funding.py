@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from citemploi.calls import budget_lines, machines, queries
+from citemploi.calls import budget_lines, machines, queries, reached
 from citemploi.calls.enums import ApplicationStatus, InstallmentKind, ReportStatus
 from citemploi.calls.models import (
     ActivityResult,
@@ -239,6 +239,37 @@ def save_report(
     bump_version(locked)
     audit.log(ctx, "report.save", locked.application, changes={f: str(getattr(locked, f)) for f in fields})
     return locked
+
+
+@transaction.atomic
+def prefill_report(
+    *, ctx: ActingContext, report: Report, expected_version: int | None = None
+) -> tuple[Report, list[str]]:
+    """Fill the report's indicators still empty with the figures the platform computed for the action
+    (citemploi.calls.reached), as the holder may read them: a count under statistical secrecy is left
+    empty, and what the holder already wrote is never replaced. Returns the report and the fields filled."""
+    locked = _holder_report(ctx, report)
+    check_version(locked, expected_version, "Le bilan")
+    shown = reached.figures_for(ctx, locked.application)
+    if shown is None:
+        raise IllegalState("Les dates de l'action ne sont pas connues : la plateforme ne peut rien compter.")
+    filled = []
+    for field, key in reached.PREFILLED.items():
+        value = shown.values[key]
+        if getattr(locked, field) is None and value is not None:
+            setattr(locked, field, value)
+            filled.append(field)
+    if filled:
+        locked.full_clean(exclude=["application"])
+        locked.save(update_fields=[*filled, "updated_at"])
+        bump_version(locked)
+        audit.log(
+            ctx,
+            "report.prefill",
+            locked.application,
+            changes={f: [None, str(getattr(locked, f))] for f in filled},
+        )
+    return locked, filled
 
 
 def report_problems(report: Report) -> list[str]:

@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from citemploi.calls import budget_lines, documents, queries
+from citemploi.calls import budget_lines, documents, queries, reached
 from citemploi.calls.enums import ApplicationStatus, ReportStatus
 from citemploi.calls.models import Agreement, Report
 from citemploi.calls.services import funding as services
@@ -128,6 +128,16 @@ def _financial_rows(report: Report) -> list[dict]:
     return rows
 
 
+def _prefilled_message(filled: list[str]) -> str:
+    if not filled:
+        return (
+            "Bilan enregistré (brouillon). Aucun indicateur pré-rempli : ils sont déjà renseignés, ou les "
+            "chiffres de la plateforme sont couverts par le secret statistique."
+        )
+    labels = ", ".join(str(Report._meta.get_field(f).verbose_name) for f in filled)
+    return f"Bilan enregistré (brouillon), pré-rempli avec les chiffres de la plateforme : {labels}."
+
+
 @action_required("application.view")
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     """The report of a funded action: the holder fills it in; the coordination reviews it."""
@@ -175,17 +185,23 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
                 if request.POST.get("submit") == "1":
                     services.submit_report(ctx=ctx, report=saved)
                     messages.success(request, "Bilan déposé : la coordination va l'examiner.")
+                elif request.POST.get("prefill") == "1":
+                    _, filled = services.prefill_report(ctx=ctx, report=saved)
+                    messages.success(request, _prefilled_message(filled))
                 else:
                     messages.success(request, "Bilan enregistré (brouillon).")
             except USER_ERRORS as exc:
                 flash_errors(request, exc)
             return redirect("calls:report", pk=app.pk)
+    computed = reached.figures_for(ctx, app) if current else None
     return render(
         request,
         "calls/report.html",
         {
             "app": app,
             "report": current,
+            "computed": computed,
+            "computed_rows": reached.comparison(current, computed) if current and computed else [],
             "form": form,
             "holder_can_edit": holder_can_edit,
             "objective_results": list(current.objective_results.select_related("objective"))
