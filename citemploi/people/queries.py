@@ -26,10 +26,10 @@ from citemploi.people.models import Beneficiary, Consent, FollowUpMember, Sensit
 MASKED_STRUCTURE_LABEL = "Structure non communiquée"
 
 
-def _active_sharing_consent() -> Exists:
+def _active_sharing_consent(person_field: str = "pk") -> Exists:
     return Exists(
         Consent.objects.filter(
-            beneficiary=OuterRef("pk"), scope=ConsentScope.SHARING, withdrawn_on__isnull=True
+            beneficiary=OuterRef(person_field), scope=ConsentScope.SHARING, withdrawn_on__isnull=True
         )
     )
 
@@ -42,12 +42,15 @@ def _scope_filter(ctx: ActingContext, scope: Scope) -> Q | None:
         return None
     responsible = Q(cite_id=ctx.cite_id, responsible_structure_id=ctx.structure_id)
     if scope == Scope.STRUCTURE:
-        in_group = Exists(
-            FollowUpMember.objects.filter(
-                beneficiary=OuterRef("pk"), structure_id=ctx.structure_id, ended_at__isnull=True
-            )
-        )
-        return responsible | (Q(cite_id=ctx.cite_id) & Q(in_group) & Q(_active_sharing_consent()))
+        # The structure's follow-up groups as an uncorrelated set (read once through the index on
+        # (structure, ended_at)), not an EXISTS per person of the cité: the database then reads the
+        # structure's people and its groups, whatever the size of the cité.
+        in_group = FollowUpMember.objects.filter(
+            structure_id=ctx.structure_id,
+            ended_at__isnull=True,
+        ).filter(_active_sharing_consent("beneficiary_id"))
+        in_group = in_group.values("beneficiary_id")
+        return Q(cite_id=ctx.cite_id) & (Q(responsible_structure_id=ctx.structure_id) | Q(pk__in=in_group))
     if scope == Scope.RESPONSIBLE_STRUCTURE:
         return responsible
     if scope == Scope.RESPONSIBLE:
