@@ -26,6 +26,8 @@ from typing import Any
 
 from django.conf import settings
 
+from citemploi.core import uploads
+
 #: Most people a single file may carry.
 MAX_DATA_ROWS = 200_000
 #: Most columns a header may have (a partner's list has a few dozen at most).
@@ -295,6 +297,10 @@ def check_xlsx_archive(data: bytes) -> None:
             "il ne ressemble pas à une liste de personnes. Enregistrez les données utiles dans un "
             "nouveau classeur ou en CSV."
         )
+    try:
+        uploads.check_zip_members(members, max_bytes=max_bytes(), label="classeur Excel (.xlsx)")
+    except uploads.UploadRefused as exc:
+        raise ImportFileError(str(exc.message)) from exc
 
 
 def _xlsx_value(value: Any) -> Any:

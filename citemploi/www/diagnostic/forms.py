@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import forms
 
+from citemploi.core import uploads
 from citemploi.diagnostic.models import INTEGER_FIELDS, VALUE_FIELDS, QPVReference
 
 MAX_UPLOAD = 2 * 1024 * 1024
@@ -51,6 +52,7 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD:
             raise forms.ValidationError("Le fichier dépasse 2 Mo.")
+        uploads.check_upload(upload, extensions=(".csv",), max_bytes=MAX_UPLOAD)
         return upload
 
 

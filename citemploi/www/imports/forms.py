@@ -3,12 +3,13 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
+from citemploi.core import uploads
 from citemploi.core.context import ActingContext
 from citemploi.core.policy import Scope
 from citemploi.partners.models import Structure
 from citemploi.people.importing import FIELDS, ImportFileError, Overview
 from citemploi.people.importing.fields import BY_NAME, REQUIRED, column_label
-from citemploi.people.importing.reading import check_size, extension_of
+from citemploi.people.importing.reading import EXTENSIONS, check_size, extension_of, max_bytes
 
 IGNORED = ""
 
@@ -55,6 +56,7 @@ class UploadForm(forms.Form):
             check_size(upload.size)
         except ImportFileError as exc:
             raise forms.ValidationError(exc.message) from exc
+        uploads.check_upload(upload, extensions=EXTENSIONS, max_bytes=max_bytes())
         return upload
 
 

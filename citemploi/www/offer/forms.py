@@ -1,8 +1,10 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from citemploi.core import uploads
 from citemploi.core.context import ActingContext
 from citemploi.core.policy import Scope
 from citemploi.offer import queries
@@ -237,6 +239,8 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data.get(name)
         if upload and not upload.name.lower().endswith(EXTENSIONS):
             raise forms.ValidationError("Format non reconnu : un fichier .json ou .csv est attendu.")
+        if upload:
+            uploads.check_upload(upload, extensions=EXTENSIONS, max_bytes=settings.IMPORT_MAX_BYTES)
         return upload
 
     def clean_services_file(self) -> Any:

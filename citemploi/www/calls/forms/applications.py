@@ -11,7 +11,13 @@ from citemploi.calls import budget_lines
 from citemploi.calls.eligibility.base import Facts, QPVFact
 from citemploi.calls.enums import Theme
 from citemploi.calls.models import Application
-from citemploi.calls.services.applications import MAX_OBJECTIVES, OTHER_DOCUMENT
+from citemploi.calls.services.applications import (
+    DOCUMENT_TYPES,
+    MAX_OBJECTIVES,
+    OTHER_DOCUMENT,
+    document_max_bytes,
+)
+from citemploi.core import uploads
 from citemploi.partners.models import Structure
 from citemploi.territory.models import QPV
 from citemploi.www.calls.forms.common import DATE_WIDGET, FrenchDecimalField, money_field
@@ -378,6 +384,11 @@ class DocumentForm(forms.Form):
             (d.code, f"{d.label}{' (obligatoire)' if d.mandatory else ''}")
             for d in call.required_documents.all()
         ] + [(OTHER_DOCUMENT, "Autre pièce")]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        uploads.check_upload(upload, extensions=DOCUMENT_TYPES, max_bytes=document_max_bytes())
+        return upload
 
 
 class MessageForm(forms.Form):
