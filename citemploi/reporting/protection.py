@@ -1,9 +1,11 @@
 """Statistical secrecy of the figures that leave the coordination (steering members, national page, exports).
 
-The rules live in citemploi.secrecy (`protect_table`); this module turns an indicator table into what a
-protected audience may see. Only counts of people are protected: counts of events, files or services and
-amounts of money do not describe anyone. If the secrecy engine cannot be loaded, every non-zero count of
-people is hidden (fail closed) rather than shown exactly.
+The rules live in citemploi.secrecy (`protect_table`, `protect_rates`); this module turns an indicator table
+into what a protected audience may see. Counts of people (or of facts about people) go through primary and
+complementary suppression; rates, means and medians over people are hidden when their denominator is under
+the threshold (or when they would give a small count back); a rate whose denominators were not computed is
+hidden. Counts of events, files or services and amounts of money do not describe anyone and are exact. If the
+secrecy engine cannot be loaded, every non-zero count and every rate is hidden (fail closed).
 """
 
 from dataclasses import dataclass
@@ -67,56 +69,87 @@ def exact(table: Table) -> Shown:
 
 
 def _engine() -> Any:
+    """citemploi.secrecy's services, None when they cannot be loaded (then everything is hidden)."""
     try:
-        from citemploi import secrecy
+        from citemploi.secrecy import services
 
-        return secrecy.protect_table
+        return services
     except (ImportError, AttributeError):
         return None
 
 
-def _safe(read: Any, *args: Any) -> Number | None:
-    """A protected figure; a category with no count at all is an exact zero (zero is always shown)."""
-    try:
-        return read(*args)  # type: ignore[no-any-return]
-    except KeyError:
-        return 0
+def _hidden(table: Table) -> Shown:
+    """Fail closed: every figure that is not an exact zero count is hidden."""
+    keys = [(k, c) for k, _ in table.categories for c, _ in table.columns]
+    cells: dict[tuple[str, str], Number | None] = {
+        key: (None if table.indicator.ratio or table.value(*key) else 0) for key in keys
+    }
+    return Shown(table, cells, {}, {}, None, protected=True)
 
 
-def protect(table: Table, *, audience: str, cite_id: int | None) -> Shown:
-    """The table as `audience` may see it (exact when it counts no people)."""
+def protect(table: Table, *, audience: str, cite_id: int | None, thresholds: Any = None) -> Shown:
+    """The table as `audience` may see it (exact when it counts no people and no rate over people).
+
+    `thresholds` (a `citemploi.secrecy.Thresholds`) is shared by the tables of one page or export so that
+    each threshold is read once; without it the threshold is read for this table."""
     if not table.indicator.protected:
         return exact(table)
     engine = _engine()
-    keys = [(k, c) for k, _ in table.categories for c, _ in table.columns]
-    code = table.indicator.code
     if engine is None:
-        hidden: dict[tuple[str, str], Number | None] = {
-            key: (None if table.value(*key) else 0) for key in keys
-        }
-        return Shown(table, hidden, {}, {}, None, protected=True)
+        return _hidden(table)
+    if thresholds is None:
+        thresholds = engine.Thresholds()
+    threshold = thresholds.get(cite_id, audience)
+    code = table.indicator.code
+    categories = [k for k, _ in table.categories]
+    columns = [c for c, _ in table.columns]
+    keys = [(k, c) for k in categories for c in columns]
+    if table.indicator.ratio:
+        shown = engine.protect_rates(
+            table.cells,
+            table.denominators,
+            keys,
+            numerators=table.numerators,
+            audience=audience,
+            indicator=code,
+            cite_id=cite_id,
+            threshold=threshold,
+        )
+        return Shown(table, shown, {}, {}, None, protected=True)
     if table.indicator.additive:
         counts = {(k, c): int(table.value(k, c)) for k, c in keys}
-        protected = engine(
-            counts, ("categorie", table.query.cut.value), audience=audience, indicator=code, cite_id=cite_id
+        protected = engine.protect_table(
+            counts,
+            ("categorie", table.query.cut.value),
+            audience=audience,
+            indicator=code,
+            cite_id=cite_id,
+            threshold=threshold,
+            categories=[categories, columns],
         )
         return Shown(
             table,
-            {key: _safe(protected.value, key) for key in keys},
-            {k: _safe(protected.margin, 0, k) for k, _ in table.categories},
-            {c: _safe(protected.margin, 1, c) for c, _ in table.columns},
+            {key: protected.value(key) for key in keys},
+            {k: protected.margin(0, k) for k in categories},
+            {c: protected.margin(1, c) for c in columns},
             protected.total,
             protected=True,
         )
     # Rows that overlap (a person on several rows) are protected one by one.
     cells: dict[tuple[str, str], Number | None] = {}
-    for k, _ in table.categories:
-        row = {(c,): int(table.value(k, c)) for c, _ in table.columns}
-        protected = engine(
-            row, (table.query.cut.value,), audience=audience, indicator=f"{code}:{k}", cite_id=cite_id
+    for k in categories:
+        row = {(c,): int(table.value(k, c)) for c in columns}
+        protected = engine.protect_table(
+            row,
+            (table.query.cut.value,),
+            audience=audience,
+            indicator=f"{code}:{k}",
+            cite_id=cite_id,
+            threshold=threshold,
+            categories=[columns],
         )
-        for c, _ in table.columns:
-            cells[(k, c)] = _safe(protected.value, (c,))
+        for c in columns:
+            cells[(k, c)] = protected.value((c,))
     return Shown(table, cells, {}, {}, None, protected=True)
 
 
@@ -129,4 +162,5 @@ def protect_sum(by_cite: dict[str, Number], *, unit: str, indicator: str) -> Num
     if engine is None:
         return None if total else 0
     counts = {(cite,): int(value) for cite, value in by_cite.items()}
-    return engine(counts, ("cite",), audience=NATIONAL, indicator=indicator, cite_id=None).total  # type: ignore[no-any-return]
+    protected = engine.protect_table(counts, ("cite",), audience=NATIONAL, indicator=indicator, cite_id=None)
+    return protected.total  # type: ignore[no-any-return]

@@ -16,7 +16,9 @@ Rules (docs/guide/secret-statistique.md, /docs indicators "Statistical secrecy")
 - only non-zero figures are ever hidden, so every hidden figure can move a little in both directions
   along a free direction of the equations: no hidden figure can be pinned down, even with the knowledge
   that counts are never negative;
-- a rate is not shown when its denominator is under the threshold.
+- a rate (or a mean, a median) is not shown when its denominator is under the threshold, nor when its
+  numerator or the rest of its denominator is a small count that rate × denominator would give back
+  (`hide_rates`).
 
 This module is pure (no database); `citemploi.secrecy.services.protect_table` adds the threshold look-up
 and the log.
@@ -313,6 +315,50 @@ def rate_or_none(numerator: int, denominator: int, *, threshold: int) -> float |
     if denominator == 0 or denominator < threshold:
         return None
     return numerator / denominator
+
+
+def hide_rates(
+    values: Mapping[Key, object],
+    denominators: Mapping[Key, int] | None,
+    keys: Iterable[Key],
+    *,
+    threshold: int,
+    numerators: Mapping[Key, int] | None = None,
+) -> tuple[dict[Key, object | None], list[tuple[Key, str]]]:
+    """Rates, means and medians as they may be published: (value or None per key, [(key, RATE)] hidden).
+
+    A figure is not shown when what it was computed over (its denominator: people, orientations, checks…)
+    is under the threshold; when its numerator is known, also when the numerator or what the denominator
+    leaves (denominator − numerator) is a count from 1 to threshold − 1, since rate × denominator would give
+    that small count back. No denominator (None) at all, or none for a figure: hidden (fail closed). A
+    denominator of zero means there is no figure: None, not logged (nothing was hidden)."""
+    if threshold < 1:
+        raise ValueError("Le seuil de secret statistique est au moins 1.")
+    shown: dict[Key, object | None] = {}
+    suppressed: list[tuple[Key, str]] = []
+    for key in keys:
+        value = values.get(key)
+        denominator = None if denominators is None else denominators.get(key)
+        if denominator is None:
+            shown[key] = None
+            if value is not None:
+                suppressed.append((key, RATE))
+            continue
+        if denominator < 0:
+            raise ValueError(f"Le dénominateur de {key!r} doit être positif ou nul.")
+        if denominator == 0 or value is None:
+            shown[key] = None
+            continue
+        small = denominator < threshold
+        if numerators is not None and not small:
+            numerator = numerators.get(key, 0)
+            small = 0 < numerator < threshold or 0 < denominator - numerator < threshold
+        if small:
+            shown[key] = None
+            suppressed.append((key, RATE))
+        else:
+            shown[key] = value
+    return shown, suppressed
 
 
 def all_keys(categories: tuple[tuple[str, ...], ...]) -> list[Key]:

@@ -12,7 +12,7 @@ from citemploi.core import audit
 from citemploi.core.access import require
 from citemploi.core.concurrency import StaleEdit
 from citemploi.core.context import ActingContext
-from citemploi.secrecy.engine import RATE, Key, ProtectedTable, protect, rate_or_none
+from citemploi.secrecy.engine import RATE, Key, ProtectedTable, hide_rates, protect, rate_or_none
 from citemploi.secrecy.models import DEFAULT_THRESHOLD, Audience, SecrecySettings, SuppressionLog
 
 
@@ -41,6 +41,22 @@ def threshold_for(cite_id: int | None, audience: str) -> int:
 
     default = Cite.objects.filter(pk=cite_id).values_list("secrecy_threshold", flat=True).first()
     return default or DEFAULT_THRESHOLD
+
+
+class Thresholds:
+    """The thresholds of one computation (a page, an export, an API call), each looked up once.
+
+    Made for one request and dropped with it: nothing is kept across requests, so a threshold the
+    coordinator changes applies to the very next page."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[int | None, str], int] = {}
+
+    def get(self, cite_id: int | None, audience: str) -> int:
+        key = (cite_id, audience)
+        if key not in self._known:
+            self._known[key] = threshold_for(cite_id, audience)
+        return self._known[key]
 
 
 def thresholds_of_cite(cite_id: int) -> dict[str, int]:
@@ -77,6 +93,28 @@ def protect_table(
     if table.suppressed:
         _log(table.suppressed, indicator=indicator, audience=audience, cite_id=cite_id, threshold=threshold)
     return table
+
+
+def protect_rates(
+    values: Mapping[Key, object],
+    denominators: Mapping[Key, int] | None,
+    keys: Iterable[Key],
+    *,
+    audience: str,
+    indicator: str,
+    cite_id: int | None,
+    threshold: int | None = None,
+    numerators: Mapping[Key, int] | None = None,
+) -> dict[Key, object | None]:
+    """Rates, means or medians of a table as they may be published for `audience` (None = not shown), see
+    `citemploi.secrecy.engine.hide_rates`; the figures not shown are logged in one insert."""
+    _audience(audience)
+    if threshold is None:
+        threshold = threshold_for(cite_id, audience)
+    shown, suppressed = hide_rates(values, denominators, keys, threshold=threshold, numerators=numerators)
+    if suppressed:
+        _log(suppressed, indicator=indicator, audience=audience, cite_id=cite_id, threshold=threshold)
+    return shown
 
 
 def protect_rate(

@@ -15,6 +15,7 @@ from citemploi.reporting.indicators.base import (
     Indicator,
     Number,
     Query,
+    Ratios,
     Unit,
     age_band_expression,
     grouped,
@@ -95,13 +96,16 @@ def lifted(q: Query) -> dict[tuple[str, str], Number]:
     return grouped(qs, "barrier", _cut(q.cut), Count("id"))  # type: ignore[arg-type]
 
 
-def lift_rate(q: Query) -> dict[tuple[str, str], Number]:
+def lift_rate(q: Query) -> Ratios:
+    """Lifted over open, with the open records as denominator and the lifted ones as numerator."""
     qs = _open_records(q).annotate(lifted_now=_lifted_in_period(q))
     counts = grouped(qs, "barrier", _cut(q.cut), Count("id"))  # type: ignore[arg-type]
     lifted_counts = grouped(qs.filter(lifted_now=True), "barrier", _cut(q.cut), Count("id"))  # type: ignore[arg-type]
-    return {
-        key: round(float(lifted_counts.get(key, 0)) * 100 / float(n), 1) for key, n in counts.items() if n
-    }
+    return Ratios(
+        {key: round(float(lifted_counts.get(key, 0)) * 100 / float(n), 1) for key, n in counts.items() if n},
+        denominators={key: int(n) for key, n in counts.items()},
+        numerators={key: int(n) for key, n in lifted_counts.items()},
+    )
 
 
 BARRIER_CUTS = PERSON_CUTS
@@ -165,5 +169,6 @@ register(
         cuts=BARRIER_CUTS,
         section=SECTION,
         additive=False,
+        denominator="freins ouverts dans la période",
     )
 )

@@ -10,7 +10,7 @@ returns a person.
 import calendar
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -213,6 +213,22 @@ UNKNOWN = ""
 SENSITIVE = "sensible"
 
 
+Cell = tuple[str, str]
+
+
+@dataclass
+class Ratios:
+    """What a rate, mean or median computes: its figures and, per cell, what each was computed over.
+
+    `denominators` counts what the figure divides (people, checks, orientations measured…): statistical
+    secrecy hides a figure whose denominator is under the threshold. `numerators`, when the figure is a
+    share of counted things, lets it also hide a share that would give a small count back."""
+
+    values: dict[Cell, Number]
+    denominators: dict[Cell, int]
+    numerators: dict[Cell, int] | None = None
+
+
 @dataclass
 class Table:
     """The figures of one indicator: value per (category, column), categories and columns in order."""
@@ -224,6 +240,9 @@ class Table:
     cells: dict[tuple[str, str], Number]
     #: False when the indicator cannot be broken down by the asked cut (it is then given without cut)
     cut_supported: bool = True
+    #: rates, means and medians: what each cell was computed over (None: not known, or not a rate)
+    denominators: dict[Cell, int] | None = None
+    numerators: dict[Cell, int] | None = None
 
     def value(self, category: str, column: str) -> Number:
         return self.cells.get((category, column), 0)
@@ -267,7 +286,7 @@ def _plain(value: Number | None) -> int | float | None:
     return value
 
 
-Compute = Callable[[Query], dict[tuple[str, str], Number]]
+Compute = Callable[[Query], "dict[tuple[str, str], Number] | Ratios"]
 
 
 @dataclass(frozen=True)
@@ -288,22 +307,40 @@ class Indicator:
     #: counts about people (not in the unit « people »: barrier records, orientations…) that statistical
     #: secrecy protects as well
     personal: bool = False
+    #: rates, means and medians over people or facts about people: what the denominator counts, in French.
+    #: The computation then returns `Ratios`, and statistical secrecy hides a figure whose denominator is
+    #: under the threshold. Empty for counts and for ratios of money.
+    denominator: str = ""
+    #: cuts where one person may fall in several columns (a person reached by two funded actions): the
+    #: columns then do not add up, and the table is given as non-additive
+    overlapping_cuts: frozenset[Cut] = frozenset()
+
+    @property
+    def ratio(self) -> bool:
+        return bool(self.denominator)
 
     @property
     def protected(self) -> bool:
-        """Whether statistical secrecy applies (counts that describe people)."""
-        return self.unit == Unit.PEOPLE or self.personal
+        """Whether statistical secrecy applies (counts that describe people, rates over them)."""
+        return self.unit == Unit.PEOPLE or self.personal or self.ratio
 
     def run(self, query: Query) -> Table:
         supported = query.cut == Cut.NONE or query.cut in self.cuts
         effective = query if supported else Query(**{**query.__dict__, "cut": Cut.NONE})
-        cells = self.compute(effective)
+        result = self.compute(effective)
+        denominators: dict[Cell, int] | None = None
+        numerators: dict[Cell, int] | None = None
+        if isinstance(result, Ratios):
+            cells, denominators, numerators = result.values, result.denominators, result.numerators
+        else:
+            cells = result
         categories = list(self.categories())
         known = {k for k, _ in categories}
         extra = sorted({cat for cat, _ in cells} - known)
         categories += [(k, k or "Non renseigné") for k in extra]
         columns = column_labels(effective.cut, {col for _, col in cells}, effective)
-        return Table(self, effective, categories, columns, cells, supported)
+        indicator = replace(self, additive=False) if effective.cut in self.overlapping_cuts else self
+        return Table(indicator, effective, categories, columns, cells, supported, denominators, numerators)
 
 
 REGISTRY: dict[str, Indicator] = {}

@@ -20,6 +20,7 @@ from citemploi.reporting.indicators.base import (
     Indicator,
     Number,
     Query,
+    Ratios,
     Unit,
     register,
     text,
@@ -194,7 +195,7 @@ def reports(q: Query) -> dict[tuple[str, str], Number]:
     )
 
 
-def cost_per_person(q: Query) -> dict[tuple[str, str], Number]:
+def cost_per_person(q: Query) -> Ratios:
     """Agreement amount over QPV residents reached, for the reports validated in the period."""
     qs = Report.objects.filter(
         application__in=Application.objects.filter(_applications(q)).values("pk"),
@@ -209,10 +210,13 @@ def cost_per_person(q: Query) -> dict[tuple[str, str], Number]:
         {"amount": Sum("application__agreement__amount"), "people": Sum("qpv_residents")},
     )
     out: dict[tuple[str, str], Number] = {}
+    reached: dict[tuple[str, str], int] = {}
     for (key, col), people in sums.items():
-        if key == "people" and people:
-            out[("cost", col)] = round(Decimal(sums.get(("amount", col), 0)) / Decimal(people), 2)
-    return out
+        if key == "people":
+            reached[("cost", col)] = int(people)
+            if people:
+                out[("cost", col)] = round(Decimal(sums.get(("amount", col), 0)) / Decimal(people), 2)
+    return Ratios(out, denominators=reached)
 
 
 CALL_CUTS = frozenset({Cut.CITE, Cut.STRUCTURE, Cut.ACTION})
@@ -323,5 +327,6 @@ register(
         cuts=CALL_CUTS,
         section=SECTION,
         additive=False,
+        denominator="résident·es des QPV touché·es, selon les bilans",
     )
 )

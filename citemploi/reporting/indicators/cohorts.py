@@ -14,6 +14,7 @@ from citemploi.reporting.indicators.base import (
     Indicator,
     Number,
     Query,
+    Ratios,
     Unit,
     age_band_expression,
     grouped,
@@ -145,13 +146,18 @@ def solution_people(q: Query) -> dict[tuple[str, str], Number]:
     return {**integrated, **solved}
 
 
-def solution_share(q: Query) -> dict[tuple[str, str], Number]:
+def solution_share(q: Query) -> Ratios:
+    """People with a solution over people integrated (the denominator), per column."""
     integrated, solved = _solution_counts(q)
-    return {
-        ("share", col): round(float(solved.get(("with_solution", col), 0)) * 100 / float(n), 1)
-        for (_, col), n in integrated.items()
-        if n
-    }
+    return Ratios(
+        {
+            ("share", col): round(float(solved.get(("with_solution", col), 0)) * 100 / float(n), 1)
+            for (_, col), n in integrated.items()
+            if n
+        },
+        denominators={("share", col): int(n) for (_, col), n in integrated.items()},
+        numerators={("share", col): int(n) for (_, col), n in solved.items()},
+    )
 
 
 SOLUTION_READING = (
@@ -191,5 +197,6 @@ register(
         cuts=frozenset({Cut.CITE, Cut.QPV, Cut.GENDER, Cut.AGE_BAND, Cut.STRUCTURE, Cut.COHORT}),
         section=SECTION,
         additive=False,
+        denominator="personnes intégrées",
     )
 )

@@ -25,6 +25,7 @@ from citemploi.reporting.indicators.base import (
     Indicator,
     Number,
     Query,
+    Ratios,
     Unit,
     age_band_expression,
     grouped,
@@ -146,15 +147,19 @@ def _durations(qs: QuerySet[Orientation], until: str, cut: object) -> dict[str, 
     return out
 
 
-def delays(q: Query) -> dict[tuple[str, str], Number]:
+def delays(q: Query) -> Ratios:
+    """Median and 90th percentile per column; each is computed over the orientations measured (answered,
+    or started), its denominator."""
     qs = sent_in_period(q)
     cut = _cut(q.cut)
     out: dict[tuple[str, str], Number] = {}
+    measured: dict[tuple[str, str], int] = {}
     for prefix, until in (("answer", "answered_at"), ("start", "started_at")):
         for col, values in _durations(qs, until, cut).items():
             out[(f"{prefix}_median", col)] = round(median(values), 1)
             out[(f"{prefix}_p90", col)] = round(percentile_nearest_rank(values, 90), 1)
-    return out
+            measured[(f"{prefix}_median", col)] = measured[(f"{prefix}_p90", col)] = len(values)
+    return Ratios(out, denominators=measured)
 
 
 register(
@@ -212,5 +217,6 @@ register(
         cuts=ORIENTATION_CUTS,
         section=SECTION,
         additive=False,
+        denominator="orientations mesurées (avec réponse, ou commencées)",
     )
 )

@@ -18,6 +18,7 @@ from citemploi.reporting.indicators.base import (
     Indicator,
     Number,
     Query,
+    Ratios,
     Unit,
     age_band_expression,
     grouped,
@@ -121,12 +122,18 @@ def retention_checks(q: Query) -> dict[tuple[str, str], Number]:
     return out
 
 
-def retention_rate(q: Query) -> dict[tuple[str, str], Number]:
-    return {
-        (str(months), col): round(figures["retained"] * 100 / figures["recorded"], 1)
-        for (months, col), figures in _checks(q).items()
-        if figures["recorded"]
-    }
+def retention_rate(q: Query) -> Ratios:
+    """Retained over recorded checks; the recorded checks are the denominator, the retained the numerator."""
+    checks = _checks(q)
+    return Ratios(
+        {
+            (str(months), col): round(figures["retained"] * 100 / figures["recorded"], 1)
+            for (months, col), figures in checks.items()
+            if figures["recorded"]
+        },
+        denominators={(str(months), col): figures["recorded"] for (months, col), figures in checks.items()},
+        numerators={(str(months), col): figures["retained"] for (months, col), figures in checks.items()},
+    )
 
 
 register(
@@ -182,5 +189,6 @@ register(
         cuts=OUTCOME_CUTS,
         section=SECTION,
         additive=False,
+        denominator="points de suivi faits",
     )
 )
