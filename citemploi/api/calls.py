@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.http import HttpRequest
 from ninja import P, PathEx, Query, Schema, Status
 from pydantic import Field
@@ -855,6 +856,15 @@ class PaymentIn(InputSchema):
     reference: Text = Field("", max_length=100, description="Référence du mandat ou de l'engagement.")
 
 
+class AgreementIn(InputSchema):
+    starts_on: IsoDate = Field(description="Début de l'action.")
+    ends_on: IsoDate = Field(description="Fin de l'action, au plus tôt le jour du début.")
+
+
+class SignatureIn(InputSchema):
+    signed_on: PastDate = Field(description="Date de signature de la convention (pas dans le futur).")
+
+
 class InstallmentOut(Schema):
     kind: InstallmentKind
     amount: Decimal
@@ -1329,6 +1339,65 @@ def add_payment(request: HttpRequest, application_id: ApplicationId, payload: Pa
         )
     )
     return Status(201, _agreement_out(_agreement_of(app)))
+
+
+@router.post(
+    "/applications/{application_id}/agreement",
+    response={201: AgreementOut, **STATE_ERRORS},
+    operation_id="applications_agreement_create",
+    summary="Préparer la convention d'un dossier retenu",
+    description="Montant : la subvention attribuée par le comité. Échéancier : avance à la signature selon le "
+    "pourcentage de l'appel, solde après la validation du bilan ; bilans à remettre dans le délai de l'appel "
+    "après la fin de l'action. 409 si le dossier n'est pas « retenu » ou a déjà une convention ; 422 si la fin "
+    "précède le début.",
+    openapi_extra={"x-citemploi-action": "agreement.manage"},
+)
+def create_agreement(request: HttpRequest, application_id: ApplicationId, payload: AgreementIn) -> Status:
+    ctx = acting(request)
+    app = queries.access_application_for(ctx, application_id, "agreement.manage", log_read=False)
+    if Agreement.objects.filter(application=app).exists():
+        raise Conflict("Ce dossier a déjà une convention.")
+    if app.status != ApplicationStatus.SELECTED:
+        raise Conflict(
+            f"Le dossier est « {app.get_status_display()} » : seul un dossier retenu reçoit une convention."
+        )
+    if payload.ends_on < payload.starts_on:
+        raise BadInput(["body", "ends_on"], "La fin de l'action précède son début.")
+    try:
+        _state_conflicts(
+            lambda: funding_services.create_agreement(
+                ctx=ctx, app=app, starts_on=payload.starts_on, ends_on=payload.ends_on
+            )
+        )
+    except IntegrityError:
+        raise Conflict("Ce dossier a déjà une convention.") from None
+    return Status(201, _agreement_out(_agreement_of(app)))
+
+
+@router.post(
+    "/applications/{application_id}/agreement/sign",
+    response={200: AgreementOut, **STATE_ERRORS},
+    operation_id="applications_agreement_sign",
+    summary="Enregistrer la signature de la convention",
+    description="Le dossier passe « convention signée », son bilan s'ouvre au porteur (« à produire ») et "
+    "l'action financée devient un service de l'annuaire et une action de la feuille de route "
+    "(`service_id`, `roadmap_action_id`). 404 sans convention ; 409 si elle est déjà signée ; 422 pour une "
+    "date dans le futur.",
+    openapi_extra={"x-citemploi-action": "agreement.manage"},
+)
+def sign_agreement(request: HttpRequest, application_id: ApplicationId, payload: SignatureIn) -> dict:
+    ctx = acting(request)
+    app = queries.access_application_for(ctx, application_id, "agreement.manage", log_read=False)
+    agreement = _agreement_of(app)
+    if agreement.signed_on:
+        raise Conflict(f"La convention est déjà signée (le {agreement.signed_on:%d/%m/%Y}).")
+    try:
+        _state_conflicts(
+            lambda: funding_services.sign_agreement(ctx=ctx, agreement=agreement, signed_on=payload.signed_on)
+        )
+    except IntegrityError:
+        raise Conflict("La convention est déjà signée.") from None
+    return _agreement_out(_agreement_of(app))
 
 
 class AdmissibilityIn(InputSchema):
