@@ -214,6 +214,45 @@ def remaining_recovery_codes(user: User) -> int:
     return RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
 
 
+class SecondFactorRequired(Exception):
+    """The user's role requires a second factor: they cannot remove their own (see `citemploi reset_2fa`)."""
+
+
+@transaction.atomic
+def regenerate_recovery_codes(user: User, *, via: str = "web") -> list[str]:
+    """New recovery codes for a user who has an authenticator: the old ones (used or not) stop working.
+
+    The caller must have confirmed the user's identity just before (password and TOTP code). Returns the new
+    codes in clear, to be shown once; the audit row records how many unused codes were left.
+    """
+    if not TwoFactorDevice.objects.select_for_update().filter(user=user).exists():
+        raise TwoFactorDevice.DoesNotExist("no authenticator: enrol first")
+    left = remaining_recovery_codes(user)
+    codes = replace_recovery_codes(user)
+    audit.log(
+        _ctx(user, via),
+        "auth.2fa_recovery_codes_regenerated",
+        user,
+        changes={"remaining": [left, len(codes)]},
+    )
+    return codes
+
+
+@transaction.atomic
+def disable_own_second_factor(user: User) -> None:
+    """A user whose roles do not require a second factor removes their authenticator and recovery codes.
+
+    Refused (SecondFactorRequired) for coordinators, national animators and superusers: their second factor is
+    only ever reset by the platform's administrators (`citemploi reset_2fa`), after checking their identity.
+    """
+    if requires_second_factor(user):
+        raise SecondFactorRequired(user.pk)
+    deleted, _ = TwoFactorDevice.objects.filter(user=user).delete()
+    RecoveryCode.objects.filter(user=user).delete()
+    if deleted:
+        audit.log(_ctx(user), "auth.2fa_disabled", user)
+
+
 @transaction.atomic
 def reset_second_factor(user: User, *, via: str = "cli") -> bool:
     """Remove the user's authenticator and recovery codes: they enrol again at their next sign-in."""
