@@ -18,6 +18,8 @@ FLOOR_RATIO_PAGES = ("people_list", "person_file")
 THROUGHPUT_TARGET_RPS = {"person_file": 200.0}
 CITE_INDICATORS_TARGET_S = 0.5
 NATIONAL_INDICATORS_TARGET_S = 3.0
+#: citemploi's indicators within 5× of the same figures computed by DuckDB over the same data (warm, load excluded)
+DUCKDB_RATIO_TARGET = 5.0
 IMPORT_TARGET_S = 60.0
 IMPORT_TARGET_MB = 500.0
 
@@ -135,7 +137,9 @@ def markdown(results: dict[str, Any]) -> str:
                 f"{t['seconds']:.0f} s, {t['requests']} requêtes, {t['errors']} erreurs, "
                 f"p95 {_ms(t['p95_ms'])} ms{judged}"
             )
-        for job in run.get("jobs", {}).values():
+        for name, job in run.get("jobs", {}).items():
+            if name == "duckdb":
+                continue
             command = job.get("command_seconds")
             timing = f"{command:.2f} s de calcul ({job['seconds']:.1f} s avec le démarrage du processus)"
             lines.append(
@@ -143,6 +147,8 @@ def markdown(results: dict[str, Any]) -> str:
                 f"mémoire maximale {job['peak_mb']:.0f} Mo"
                 + (f" — {job['verdict']}" if job.get("verdict") else "")
             )
+        if "duckdb" in run.get("jobs", {}):
+            lines += duckdb_lines(run["jobs"]["duckdb"])
         if run.get("growth"):
             lines += ["", f"Croissance du p50 ({run['growth_label']}) :", ""]
             lines += [f"- {name} : × {ratio:.2f}".replace(".", ",") for name, ratio in run["growth"].items()]
@@ -150,6 +156,43 @@ def markdown(results: dict[str, Any]) -> str:
     if results.get("notes"):
         lines += ["## Notes", ""] + [f"- {note}" for note in results["notes"]] + [""]
     return "\n".join(lines)
+
+
+def duckdb_lines(job: dict[str, Any]) -> list[str]:
+    """The comparison with DuckDB (bench/duckdb_compare.py): load time, warm times, ratio, every mismatch."""
+    if job.get("error"):
+        return [f"- Comparaison avec DuckDB : ERREUR — {job['error']}"]
+    lines = [
+        f"- Mêmes indicateurs calculés par DuckDB {job['duckdb_version']} ({len(job['indicators'])} indicateurs : "
+        f"repérage, accompagnement, orientations et délais, sorties et maintien, freins, actions) : chargement "
+        f"de la base dans DuckDB {_s(job['load_seconds'])} s, non compté dans le rapport (lecture par le "
+        f"curseur de la base, fichiers CSV, COPY) ; temps à chaud, médiane de {job['repeat']} calculs"
+    ]
+    for scope in job["scopes"].values():
+        where = "toutes les cités" if scope["scope"] == "*" else f"cité {scope['scope']}"
+        where += (
+            f" ({scope['cites']} cité{'s' if scope['cites'] > 1 else ''}), {scope['from']} → {scope['to']}"
+        )
+        figures = f"{scope['figures_compared']} chiffres comparés, {len(scope['mismatches'])} écart(s)"
+        if scope.get("ratio") is None:
+            lines.append(f"  - {where} : {figures}")
+        else:
+            lines.append(
+                f"  - {where} : citemploi "
+                f"{_s(scope['citemploi_seconds'], 3)} s, DuckDB {_s(scope['duckdb_seconds'], 3)} s, rapport "
+                f"{_s(scope['ratio'])} — cible ≤ {DUCKDB_RATIO_TARGET:g} et aucun écart : {verdict(scope['ok'])} ; "
+                f"{figures}"
+            )
+        for m in scope["mismatches"]:
+            lines.append(
+                f"    - ÉCART `{m['indicator']}` / `{m['category'] or 'non renseigné'}` : citemploi "
+                f"{m['citemploi']}, DuckDB {m['duckdb']}"
+            )
+    return lines
+
+
+def _s(value: float, digits: int = 1) -> str:
+    return f"{value:.{digits}f}".replace(".", ",")
 
 
 def write_results(results: dict[str, Any], directory: Path) -> tuple[Path, Path]:

@@ -5,7 +5,8 @@ For each database (BENCH_DB = sqlite, postgres or both — the default) and each
 1. builds a data set with `citemploi demo` (the Amiens demo cité for cohorts, calls and the directory,
    then `demo --cites N --people M`) in a fresh database;
 2. on the largest size only, times the import of a generated people file and of a data·inclusion file
-   (wall time and peak memory of the command), and the cité's indicators for one year;
+   (wall time and peak memory of the command), the cité's indicators for one year and the national ones,
+   and the same indicators recomputed by DuckDB over the same data (bench/duckdb_compare.py);
 3. starts gunicorn (DEBUG=false, static files by whitenoise), signs users in over HTTP (CSRF, session,
    TOTP second factor computed from the secret read through the ORM), warms up, then measures p50/p95
    of each page with sequential requests, the framework floor, and the throughput of 50 concurrent clients.
@@ -195,6 +196,26 @@ def prepare(env: dict[str, str]) -> dict[str, Any]:
     )
     if result.returncode != 0:
         raise RuntimeError(f"prepare failed: {result.stderr[-2000:]}")
+    return json.loads(result.stdout)
+
+
+def duckdb_comparison(env: dict[str, str]) -> dict[str, Any]:
+    """bench/duckdb_compare.py in the bench's database, on the two JSON outputs just written: the figures
+    checked against DuckDB and both sides timed warm. A failure is recorded in the results, not raised."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "duckdb_compare.py"),
+            str(WORK / "indicators.json"),
+            str(WORK / "national_indicators.json"),
+        ],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        return {"error": f"bench/duckdb_compare.py a échoué ({result.returncode}) : {result.stderr[-1500:]}"}
     return json.loads(result.stdout)
 
 
@@ -466,6 +487,8 @@ def run_one(
         jobs["national_indicators"]["verdict"] = (
             f"cible ≤ {report.NATIONAL_INDICATORS_TARGET_S:g} s : {report.verdict(ok)}"
         )
+        log("mêmes indicateurs par DuckDB (chargement, vérification de chaque chiffre, temps à chaud)")
+        jobs["duckdb"] = duckdb_comparison(env)
     run["jobs"] = jobs
 
     server = Server(env, port, workers=int(os.environ.get("BENCH_WORKERS", "4")), threads=4)

@@ -152,3 +152,50 @@ def test_generated_files_have_the_expected_lines(tmp_path):
     structures = json.loads((folder / "structures.json").read_text(encoding="utf-8"))
     assert len(services) == 7 and len(structures) == 3
     assert {s["structure_id"] for s in services} <= {s["id"] for s in structures}
+
+
+def test_duckdb_comparison_is_rendered_with_its_ratio_and_every_mismatch(tmp_path):
+    pages = {"floor": {"p50_ms": 4.0, "p95_ms": 5.0, "errors": 0, "url": "/sante/plancher/"}}
+    results = _results(pages)
+    scope = {"cites": 1, "from": "2026-01-01", "to": "2026-12-31", "figures_compared": 130}
+    results["runs"][0]["jobs"]["duckdb"] = {
+        "duckdb_version": "2.0.1",
+        "load_seconds": 12.34,
+        "indicators": ["people.identified", "events.count"],
+        "repeat": 3,
+        "scopes": {
+            "indicators": scope
+            | {
+                "scope": "marseille",
+                "mismatches": [],
+                "citemploi_seconds": 0.4,
+                "duckdb_seconds": 0.1,
+                "ratio": 4.0,
+                "ok": True,
+            },
+            "national_indicators": scope
+            | {
+                "scope": "*",
+                "cites": 3,
+                "mismatches": [
+                    {"indicator": "people.identified", "category": "forum", "citemploi": 3.0, "duckdb": 2.0}
+                ],
+                "citemploi_seconds": 1.2,
+                "duckdb_seconds": 0.2,
+                "ratio": 6.0,
+                "ok": False,
+            },
+        },
+        "mismatches": 1,
+    }
+    text = report.markdown(results)
+    assert "chargement de la base dans DuckDB 12,3 s, non compté dans le rapport" in text
+    assert "cité marseille (1 cité), 2026-01-01 → 2026-12-31 : citemploi 0,400 s, DuckDB 0,100 s" in text
+    assert "rapport 4,0 — cible ≤ 5 et aucun écart : atteint ; 130 chiffres comparés, 0 écart(s)" in text
+    assert "toutes les cités (3 cités)" in text and "rapport 6,0 — cible ≤ 5 et aucun écart : manqué" in text
+    assert "ÉCART `people.identified` / `forum` : citemploi 3.0, DuckDB 2.0" in text
+    results["runs"][0]["jobs"]["duckdb"] = {"error": "bench/duckdb_compare.py a échoué (1) : boom"}
+    assert (
+        "Comparaison avec DuckDB : ERREUR — bench/duckdb_compare.py a échoué (1) : boom"
+        in report.markdown(results)
+    )
