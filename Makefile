@@ -62,12 +62,16 @@ format: venv
 bench: venv
 	$(PY) bench/run.py
 
-## make stress: 50 signed-in users reading and writing through gunicorn, every acknowledged write checked, then
-## SIGKILL during an import and a Copil decision (stress/README.md); STRESS_DB=sqlite|postgres, STRESS_SECONDS=60
+## make stress: 50 signed-in users mixing reads and writes (people, journal, barriers, orientations, outcomes, a
+## file's budget) through gunicorn, every acknowledged write checked, SIGKILL during an import and a Copil decision,
+## backup/restore (stress/README.md); STRESS_DB=sqlite|postgres|both (both), STRESS_SECONDS=60 per database
 stress: venv
-	if [ "$${STRESS_DB:-sqlite}" = postgres ]; then \
-	  STRESS_DB=postgres bash scripts/with-postgres.sh $(PY) stress/run.py; \
-	else STRESS_DB=sqlite $(PY) stress/run.py; fi
+	@db=$${STRESS_DB:-both}; status=0; \
+	case "$$db" in sqlite|postgres|both) ;; *) echo "STRESS_DB=sqlite, postgres or both"; exit 2;; esac; \
+	if [ "$$db" != postgres ]; then STRESS_DB=sqlite $(PY) stress/run.py || status=1; fi; \
+	if [ "$$db" != sqlite ]; then \
+	  STRESS_DB=postgres bash scripts/with-postgres.sh $(PY) stress/run.py || status=1; fi; \
+	exit $$status
 
 ## regenerate the lock file from pyproject.toml
 lock: $(PY)

@@ -1,8 +1,11 @@
 """Run inside the stress database (DJANGO_SETTINGS_MODULE=citemploi.settings, SQLITE_PATH or DATABASE_URL):
 
-- `users`: the Amiens demo coordinators and référents the simulated users sign in as, with second-factor
-  secrets (read or created through the ORM) for the roles that need one; the structure an import goes to;
-- `found ACKS.json`: {kind: {id: name}} of the acknowledged writes as the database holds them;
+- `users`: the Amiens demo memberships the simulated users act with (coordinator, référents, partner members,
+  holder), each with a new API token and, for the coordinator, the second-factor secret (read or created
+  through the ORM); the services people may be oriented to, the published call, the structure of an import;
+- `found ACKS.json`: {kind: {id: value}} of the acknowledged writes as the database holds them (the last name
+  of a person, the text of a journal entry, the state of a barrier, the status of an orientation, the budget
+  lines of a file…);
 - `imported MARKER`: how many people carry the marker last name of the generated import file;
 - `integrity`: the database's own consistency check (SQLite integrity and foreign keys; PostgreSQL: the
   catalogue's check of every index of the tables written, via amcheck when available).
@@ -17,19 +20,36 @@ Each prints JSON on stdout.
 
 import json
 import sys
+from pathlib import Path
 
 import django
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for stress.harness
 
 #: the slug of the demo cité (`citemploi demo`)
 CITE = "amiens-metropole"
 
 
+#: the roles the simulated users act with: people work (coordinator, référents), answering orientations
+#: (référents, partner members) and drafting a call-for-projects file (holder)
+ROLES = ("coordinator", "referent", "partner_member", "holder")
+
+
 def users() -> dict:
+    """One account per active membership of the demo cité with one of ROLES: its user's e-mail, the
+    membership (a user with several picks it after signing in), its structure, a TOTP secret for a
+    coordinator, and a new API token acting with that membership; plus the services the API may orient
+    people to (open, of a structure with an account that can answer) and the published call."""
     import pyotp
     from django.utils import timezone
 
     from citemploi.accounts.models import TwoFactorDevice
+    from citemploi.api import tokens
+    from citemploi.calls.enums import CallStatus
+    from citemploi.calls.models import Call
+    from citemploi.core.context import ActingContext
     from citemploi.core.policy import Role
+    from citemploi.offer import queries as offer_queries
     from citemploi.partners.models import Membership
 
     def secret(user) -> str:
@@ -40,38 +60,85 @@ def users() -> dict:
             )
         return device.secret
 
-    memberships = Membership.objects.filter(
-        cite__slug=CITE, is_active=True, role__in=[Role.COORDINATOR, Role.REFERENT]
-    ).select_related("user", "structure")
+    memberships = Membership.objects.filter(cite__slug=CITE, is_active=True).select_related(
+        "user", "structure"
+    )
     accounts = []
-    for m in memberships.order_by("pk"):
-        if any(a["email"] == m.user.email for a in accounts):
-            continue
-        coordinator = m.role == Role.COORDINATOR
+    for m in memberships.filter(role__in=ROLES).order_by("pk"):
+        ctx = ActingContext(user=m.user, membership=m, via="cli")
         accounts.append(
-            {"email": m.user.email, "role": m.role, "totp": secret(m.user) if coordinator else None}
+            {
+                "email": m.user.email,
+                "role": m.role,
+                "membership": m.pk,
+                "memberships": memberships.filter(user=m.user).count(),
+                "structure": m.structure_id,
+                "totp": secret(m.user) if m.role == Role.COORDINATOR else None,
+                "token": tokens.create_token(ctx=ctx, name="make stress").raw,
+            }
         )
-    referent = memberships.filter(role=Role.REFERENT).order_by("pk").first()
+    answering = {a["structure"] for a in accounts if a["role"] in ("referent", "partner_member")}
     coordinator = memberships.filter(role=Role.COORDINATOR).order_by("pk").first()
+    referent = memberships.filter(role=Role.REFERENT).order_by("pk").first()
+    ctx = ActingContext(user=coordinator.user, membership=coordinator, via="cli")
+    today = timezone.localdate()
+    services = [
+        {"id": s.pk, "structure": s.structure_id}
+        for s in offer_queries.services_for(ctx).order_by("pk")
+        if s.structure_id in answering and s.is_current(today)
+    ]
+    call = Call.objects.filter(cite__slug=CITE, status=CallStatus.PUBLISHED).order_by("pk").first()
     return {
         "accounts": accounts,
+        "services": services,
+        "call": call.pk if call else None,
         "cite": CITE,
         "import_user": coordinator.user.email,
         "import_structure": referent.structure_id,
     }
 
 
-def found(path: str) -> dict:
-    from citemploi.people.models import Beneficiary
-
-    acks = json.load(open(path, encoding="utf-8"))
-    ids = [a["object_id"] for a in acks if a["kind"] == "person"]
-    people = {}
+def _values(model, ids: list[int], field: str) -> dict[int, str]:
+    out: dict[int, str] = {}
     for start in range(0, len(ids), 500):
-        people.update(
-            Beneficiary.objects.filter(pk__in=ids[start : start + 500]).values_list("pk", "last_name")
-        )
-    return {"person": {str(k): v for k, v in people.items()}}
+        out.update(model.objects.filter(pk__in=ids[start : start + 500]).values_list("pk", field))
+    return out
+
+
+def found(path: str) -> dict:
+    """What the database holds for each acknowledged write, in the form the client recorded it."""
+    from citemploi.calls.models import Application
+    from citemploi.orientations.models import Orientation
+    from citemploi.pathways.models import BarrierRecord
+    from citemploi.people.models import Beneficiary, Consent
+    from citemploi.tracking.models import JournalEntry, Outcome
+
+    acks = json.loads(Path(path).read_text(encoding="utf-8"))
+    ids: dict[str, list[int]] = {}
+    for a in acks:
+        ids.setdefault(a["kind"], []).append(a["object_id"])
+    fields = {
+        "person": (Beneficiary, "last_name"),
+        "consent": (Consent, "scope"),
+        "journal": (JournalEntry, "text"),
+        "barrier": (BarrierRecord, "barrier"),
+        "barrier_state": (BarrierRecord, "state"),
+        "outcome": (Outcome, "employer"),
+        "orientation": (Orientation, "message"),
+        "orientation_status": (Orientation, "status"),
+        "application": (Application, "title"),
+    }
+    out: dict[str, dict[str, str]] = {}
+    for kind, (model, field) in fields.items():
+        values = _values(model, ids.get(kind, []), field)
+        out[kind] = {str(k): str(v) for k, v in values.items()}
+    from stress.harness import budget_key
+
+    budgets: dict[str, str] = {}
+    for app in Application.objects.filter(pk__in=ids.get("budget", [])).prefetch_related("budget"):
+        budgets[str(app.pk)] = budget_key((e.line, e.amount) for e in app.budget.all())
+    out["budget"] = budgets
+    return out
 
 
 def imported(marker: str) -> dict:

@@ -1,10 +1,12 @@
-"""The pure parts of the stress harness: percentiles, the acknowledged-writes check, the server-log scan and
-the reading of an HTML form's default values. No Django, no network: unit-tested in tests/stress/."""
+"""The pure parts of the stress harness: percentiles, the acknowledged-writes check (last value of each object
+written), the budget lines' comparable form, the server-log scan and the reading of an HTML form's default
+values. No Django, no network: unit-tested in tests/stress/."""
 
 import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from html.parser import HTMLParser
 
 
@@ -22,18 +24,51 @@ def percentile(samples: Iterable[float], pct: float) -> float:
 
 @dataclass(frozen=True)
 class Ack:
-    """A write the server acknowledged: what was written (kind), the id it answered and the name sent."""
+    """A write the server acknowledged: what was written (kind), the id of the object written and the value
+    the database must hold afterwards (the name sent, the state reached, the budget lines saved…)."""
 
     kind: str
     object_id: int
     name: str
 
 
-def missing_writes(acknowledged: Iterable[Ack], found: Mapping[str, Mapping[int, str]]) -> list[Ack]:
-    """The acknowledged writes absent from the database, or present with another name.
+#: what a simulated user writes, and the value recorded with each acknowledged write (checked in the database)
+WRITE_KINDS = {
+    "person": "a person created through the web form: their last name",
+    "consent": "a consent recorded through the API: its scope",
+    "journal": "a journal entry written through the API: its text",
+    "barrier": "a barrier added to a diagnostic through the API: its code",
+    "barrier_state": "a barrier added or moved through the API: its state",
+    "outcome": "an outcome recorded through the API: the employer",
+    "orientation": "an orientation sent through the API: its message",
+    "orientation_status": "an orientation sent, then accepted by the receiving structure: its status",
+    "application": "a call-for-projects file started through the web form: its title",
+    "budget": "the budget section of a draft file saved through the web form: its lines (budget_key)",
+}
 
-    `found` maps each kind to {id: name} as read from the database after the run."""
-    return [a for a in acknowledged if found.get(a.kind, {}).get(a.object_id) != a.name]
+
+def latest_acks(acknowledged: Iterable[Ack]) -> list[Ack]:
+    """The last acknowledged write of each (kind, object): an object updated several times (a barrier moved
+    from state to state, a budget saved again) must hold the value of its last acknowledged update."""
+    latest: dict[tuple[str, int], Ack] = {}
+    for a in acknowledged:
+        latest.pop((a.kind, a.object_id), None)  # keep the order of the last write
+        latest[(a.kind, a.object_id)] = a
+    return list(latest.values())
+
+
+def missing_writes(acknowledged: Iterable[Ack], found: Mapping[str, Mapping[int, str]]) -> list[Ack]:
+    """The acknowledged writes absent from the database, or holding another value than the last one
+    acknowledged for that object.
+
+    `found` maps each kind to {id: value} as read from the database after the run."""
+    return [a for a in latest_acks(acknowledged) if found.get(a.kind, {}).get(a.object_id) != a.name]
+
+
+def budget_key(entries: Iterable[tuple[str, Decimal | str | int]]) -> str:
+    """A file's budget lines as one comparable string, the same on the client (what it sent) and in the
+    database: `line=amount` with two decimals, sorted."""
+    return ";".join(sorted(f"{line}={Decimal(amount):.2f}" for line, amount in entries))
 
 
 #: what counts as a server error in gunicorn's and Django's log

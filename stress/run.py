@@ -16,17 +16,17 @@ Writes stress/.work/results-<db>.json and prints a summary; exits 1 when a targe
 """
 
 import csv
+import hashlib
 import json
 import os
 import random
-import re
+import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -39,8 +39,8 @@ if str(ROOT) not in sys.path:
 # gunicorn's start and stop, the free port and the browser-like sign-in are make bench's (bench/run.py)
 from bench.run import WORK as BENCH_WORK  # noqa: E402
 from bench.run import Server, free_port  # noqa: E402
-from bench.run import sign_in as bench_sign_in  # noqa: E402
-from stress.harness import Ack, first_choice, form_defaults, missing_writes, percentile, server_log_errors  # noqa: E402
+from stress.harness import latest_acks, missing_writes, percentile, server_log_errors  # noqa: E402
+from stress.users import Load, user_thread  # noqa: E402
 
 BIN = Path(sys.executable).parent
 CITEMPLOI = str(BIN / "citemploi")
@@ -66,6 +66,10 @@ def base_env(database_url: str | None, sqlite_path: Path | None, port: int) -> d
             "SECRET_KEY": "stress-only-secret-key-not-for-production-0123456789abcdef",
             # the per-IP limits would turn a load test from one address into a test of the limiter
             "RATELIMIT_ENABLED": "false",
+            # gunicorn closes an idle kept-alive connection after 2 s by default: a client that sends its next
+            # request on it at that very moment gets a reset, which a browser would silently retry; a longer
+            # keep-alive (as behind a reverse proxy) keeps that client-side race out of the error count
+            "GUNICORN_CMD_ARGS": "--keep-alive 75",
             "SIGNIN_IP_MAX_FAILURES": "100000",
             "LOG_LEVEL": "WARNING",
             "ACCESS_LOG_LEVEL": "WARNING",
@@ -104,108 +108,6 @@ def django_side(env: dict[str, str], *args: str) -> Any:
     return json.loads(result.stdout)
 
 
-# --- simulated users ---------------------------------------------------------------------------------------
-
-
-def _csrf(html: str) -> str:
-    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
-    return match.group(1) if match else ""
-
-
-_SECOND_FACTOR_LOCK = threading.Lock()
-_SECOND_FACTOR_SESSIONS: dict[str, Any] = {}
-
-
-def sign_in(base: str, account: dict[str, Any]) -> Any:
-    """A requests session signed in like a browser (form, CSRF, TOTP code): make bench's own sign-in.
-
-    A TOTP code is accepted once (citemploi.accounts refuses a replayed step), so the simulated users sharing
-    an account with a second factor sign in once and use it like browser tabs: each gets its own HTTP
-    connection with the session cookie of the first sign-in."""
-    if account["totp"] is None:
-        return bench_sign_in(base, account["email"], None)
-    import requests
-
-    with _SECOND_FACTOR_LOCK:
-        first = _SECOND_FACTOR_SESSIONS.get(account["email"])
-        if first is None:
-            first = _SECOND_FACTOR_SESSIONS[account["email"]] = bench_sign_in(
-                base, account["email"], account["totp"]
-            )
-    tab = requests.Session()
-    tab.cookies.update(first.cookies)
-    return tab
-
-
-class Load:
-    """The shared record of a load run: one latency sample per request, errors, acknowledged writes."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.samples: list[float] = []
-        self.errors: list[str] = []
-        self.acks: list[Ack] = []
-        self.by_action: dict[str, int] = {}
-
-    def request(self, session: Any, action: str, method: str, url: str, **kwargs: Any) -> Any:
-        import requests
-
-        started = time.perf_counter()
-        try:
-            response = session.request(method, url, timeout=60, allow_redirects=False, **kwargs)
-        except requests.RequestException as exc:
-            response, problem = None, f"{action}: {type(exc).__name__}"
-        else:
-            problem = f"{action}: HTTP {response.status_code}" if response.status_code >= 400 else ""
-        elapsed = (time.perf_counter() - started) * 1000
-        with self.lock:
-            self.samples.append(elapsed)
-            self.by_action[action] = self.by_action.get(action, 0) + 1
-            if problem:
-                self.errors.append(problem)
-        return response
-
-
-def create_person(
-    load: Load,
-    session: Any,
-    base: str,
-    account: dict[str, Any],
-    rng: random.Random,
-    people: list[int],
-    n: int,
-) -> None:
-    url = f"{base}/personnes/nouvelle/"
-    form = load.request(session, "person_form", "GET", url)
-    if form is None or form.status_code != 200:
-        return
-    data = form_defaults(form.text, "")
-    tag = f"{account['email'].split('@')[0]}-{threading.get_ident()}-{n}"
-    name = f"Charge-{tag}"[:100]
-    data.update(
-        {
-            "last_name": name,
-            "first_name": "Test",
-            "birth_date": (date(1960, 1, 1) + timedelta(days=rng.randrange(15_000))).isoformat(),
-        }
-    )
-    if "responsible_structure" in data and not data["responsible_structure"]:
-        data["responsible_structure"] = first_choice(form.text, "responsible_structure")
-    data["csrfmiddlewaretoken"] = _csrf(form.text)
-    response = load.request(session, "person_create", "POST", url, data=data, headers={"Referer": url})
-    if response is None:
-        return
-    match = re.search(r"/personnes/(\d+)/$", response.headers.get("Location", ""))
-    if response.status_code == 302 and match:
-        pk = int(match.group(1))
-        people.append(pk)
-        with load.lock:
-            load.acks.append(Ack("person", pk, name))
-    elif response.status_code < 400:
-        with load.lock:
-            load.errors.append(f"person_create: not created ({response.status_code})")
-
-
 def run_load(env: dict[str, str], port: int, info: dict[str, Any]) -> dict[str, Any]:
     users, seconds = setting("STRESS_USERS", 50), setting("STRESS_SECONDS", 60)
     workers, threads = setting("STRESS_WORKERS", 4), setting("STRESS_THREADS", 4)
@@ -225,7 +127,9 @@ def run_load(env: dict[str, str], port: int, info: dict[str, Any]) -> dict[str, 
         for i in range(users):
             account = accounts[i % len(accounts)]
             t = threading.Thread(
-                target=user_thread, args=(load, server.base, account, deadline, i, barrier), daemon=True
+                target=user_thread,
+                args=(load, server.base, account, info, deadline, i, barrier),
+                daemon=True,
             )
             t.start()
             threads_.append(t)
@@ -241,8 +145,7 @@ def run_load(env: dict[str, str], port: int, info: dict[str, Any]) -> dict[str, 
         server.stop()
     log_text = server.log_path.read_text(errors="replace")
     (WORK / "acks.json").write_text(json.dumps([asdict(a) for a in load.acks]), encoding="utf-8")
-    found = django_side(env, "found", str(WORK / "acks.json"))
-    missing = missing_writes(load.acks, {k: {int(i): n for i, n in v.items()} for k, v in found.items()})
+    missing = check_acks(env)
     return {
         "server": server.description,
         "users": users,
@@ -256,57 +159,45 @@ def run_load(env: dict[str, str], port: int, info: dict[str, Any]) -> dict[str, 
         "p50_ms": round(percentile(load.samples, 50), 1),
         "p95_ms": round(percentile(load.samples, 95), 1),
         "max_ms": round(max(load.samples, default=0), 1),
+        "error_samples": load.error_samples,
+        "server_log_excerpt": _log_excerpt(log_text),
         "by_action": load.by_action,
         "acknowledged_writes": len(load.acks),
+        "acknowledged_by_kind": _count([a.kind for a in load.acks]),
+        "objects_checked": len(latest_acks(load.acks)),
         "missing_writes": [asdict(a) for a in missing[:20]],
         "missing_count": len(missing),
     }
 
 
-def user_thread(
-    load: Load, base: str, account: dict[str, Any], deadline: Callable[[], float], seed: int, barrier: Any
-) -> None:
-    """Signs in, waits for every other user, then works until the deadline (known only at that point)."""
-    rng = random.Random(seed)
+def check_acks(env: dict[str, str]) -> list[Any]:
+    """The acknowledged writes of stress/.work/acks.json the database does not hold (last value per object)."""
+    from stress.harness import Ack
+
+    acks = [Ack(**a) for a in json.loads((WORK / "acks.json").read_text(encoding="utf-8"))]
+    found = django_side(env, "found", str(WORK / "acks.json"))
+    return missing_writes(acks, {k: {int(i): n for i, n in v.items()} for k, v in found.items()})
+
+
+def _log_excerpt(text: str) -> str:
+    """The first lines around the first error of the server log, to read in the results."""
+    if not server_log_errors(text):
+        return ""
+    lines = text.splitlines()
+    first = next(i for i, line in enumerate(lines) if server_log_errors(line) or "Traceback" in line)
+    return "\n".join(lines[first : first + 40])
+
+
+def _commit() -> str:
+    result = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    return result.stdout.strip()
+
+
+def _loadavg() -> str:
     try:
-        session = sign_in(base, account)
-    except Exception as exc:  # a failed sign-in is an error of the run, not a crash of the harness
-        with load.lock:
-            load.errors.append(f"sign-in: {str(exc)[:120]}")
-        barrier.wait()
-        return
-    barrier.wait()
-    _work(load, session, base, account, rng, deadline)
-
-
-def _work(
-    load: Load,
-    session: Any,
-    base: str,
-    account: dict[str, Any],
-    rng: random.Random,
-    deadline: Callable[[], float],
-) -> None:
-    people: list[int] = []
-    reads = [
-        ("people_list", "/personnes/"),
-        ("people_search", "/personnes/?q=ma"),
-        ("home", "/"),
-        ("directory_search", "/services/resultats/?q=emploi"),
-    ]
-    if account["totp"] is not None:
-        reads.append(("cite_dashboard", "/indicateurs/"))
-    n = 0
-    while time.monotonic() < deadline():
-        n += 1
-        roll = rng.random()
-        if roll < 0.2:
-            create_person(load, session, base, account, rng, people, n)
-        elif roll < 0.4 and people:
-            load.request(session, "person_file", "GET", f"{base}/personnes/{rng.choice(people)}/")
-        else:
-            action, path = rng.choice(reads)
-            load.request(session, action, "GET", base + path)
+        return Path("/proc/loadavg").read_text().strip()
+    except OSError:
+        return ""
 
 
 def _count(items: list[str]) -> dict[str, int]:
@@ -390,7 +281,12 @@ def import_fault(env: dict[str, str], info: dict[str, Any]) -> dict[str, Any]:
         after_kill = django_side(env, "imported", marker)["count"]
         integrity = django_side(env, "integrity")
         attempts.append(
-            {"killed_after_s": killed_at, "people_after_kill": after_kill, "integrity": integrity}
+            {
+                "marker": marker,
+                "killed_after_s": killed_at,
+                "people_after_kill": after_kill,
+                "integrity": integrity,
+            }
         )
         if killed_at is not None and after_kill == 0:
             break
@@ -455,27 +351,100 @@ def committee_fault(env: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def backup_round_trip(
+    env: dict[str, str], backup: Path, markers: list[str], before: dict[str, Any]
+) -> dict[str, Any]:
+    """`citemploi restore` of the backup taken right after the load, once the faults have written more: every
+    acknowledged write of the load is there again, nothing written after the backup (the imported people)
+    is, and the database is consistent. `citemploi restore` itself checks every table's row count against
+    the backup's manifest."""
+    log("sauvegarde : restauration de la sauvegarde prise après la charge (citemploi restore)")
+    started = time.monotonic()
+    result = subprocess.run(
+        [CITEMPLOI, "restore", str(backup), "--yes"], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    restored_s = round(time.monotonic() - started, 1)
+    if result.returncode != 0:
+        return {"ok": False, "restore_exit_code": result.returncode, "stderr": result.stderr[-2000:]}
+    missing = check_acks(env)
+    imported_after = {m: django_side(env, "imported", m)["count"] for m in markers}
+    integrity = django_side(env, "integrity")
+    manifest = json.loads((backup / "manifest.json").read_text(encoding="utf-8"))
+    return {
+        "backup_seconds": before["seconds"],
+        "restore_seconds": restored_s,
+        "rows": sum(manifest["counts"].values()),
+        "tables": len(manifest["counts"]),
+        "restore_output": result.stdout.strip()[-500:],
+        "missing_after_restore": len(missing),
+        "imported_after_restore": imported_after,
+        "integrity": integrity,
+        "ok": not missing and not any(imported_after.values()) and integrity["ok"],
+    }
+
+
+def take_backup(env: dict[str, str], database: str) -> tuple[Path, dict[str, Any]]:
+    backup = WORK / f"backup-{database}"
+    if backup.exists():
+        shutil.rmtree(backup)
+    log("sauvegarde : citemploi backup juste après la charge")
+    started = time.monotonic()
+    citemploi(env, "backup", str(backup))
+    return backup, {"seconds": round(time.monotonic() - started, 1)}
+
+
 # --- main ------------------------------------------------------------------------------------------------------
 
 
+def template_key() -> str:
+    """What the demo database depends on: the models' migrations and the demo's code. A template built from
+    other migrations or another demo is rebuilt."""
+    digest = hashlib.sha256()
+    paths = sorted(ROOT.glob("citemploi/*/migrations/*.py")) + sorted(ROOT.glob("citemploi/demo/**/*.py"))
+    for path in paths:
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def build(env: dict[str, str], database: str) -> None:
+    """A fresh database holding the demo cité. The demo is built once per template key (migrations and demo
+    code) and kept in stress/.work: SQLite copies the file, PostgreSQL restores it with `citemploi restore`
+    (the empty throw-away database of scripts/with-postgres.sh receives it)."""
+    key = template_key()
     if database == "sqlite":
-        template = WORK / "template.sqlite3"
+        template = WORK / f"template-{key}.sqlite3"
         if not template.exists():
+            _drop_templates("template-*.sqlite3*")
             building = WORK / "template-building.sqlite3"
             for leftover in WORK.glob("template-building.sqlite3*"):
                 leftover.unlink()
             b_env = dict(env, SQLITE_PATH=str(building))
-            log("migrations et cité de démonstration (une fois, gardées dans stress/.work/template.sqlite3)")
+            log(f"migrations et cité de démonstration (une fois, gardées dans {template.relative_to(ROOT)})")
             citemploi(b_env, "migrate", "--noinput", "-v0")
             citemploi(b_env, "demo")
             _copy_sqlite(building, template)
         log("base SQLite neuve, copiée du modèle")
         _copy_sqlite(template, Path(env["SQLITE_PATH"]))
-    else:
-        log("migrations et cité de démonstration sur PostgreSQL")
-        citemploi(env, "migrate", "--noinput", "-v0")
-        citemploi(env, "demo")
+        return
+    template = WORK / f"template-{key}.postgres"
+    if (template / "manifest.json").exists():
+        log(f"base PostgreSQL neuve, restaurée du modèle {template.relative_to(ROOT)} (citemploi restore)")
+        citemploi(env, "restore", str(template), "--yes")
+        return
+    _drop_templates("template-*.postgres")
+    log("migrations et cité de démonstration sur PostgreSQL (une fois, gardées par citemploi backup)")
+    citemploi(env, "migrate", "--noinput", "-v0")
+    citemploi(env, "demo")
+    citemploi(env, "backup", str(template))
+
+
+def _drop_templates(pattern: str) -> None:
+    for old in WORK.glob(pattern):
+        if old.is_dir():
+            shutil.rmtree(old)
+        else:
+            old.unlink()
 
 
 def _copy_sqlite(source: Path, target: Path) -> None:
@@ -504,10 +473,16 @@ def main() -> int:
     result: dict[str, Any] = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "database": database,
+        "commit": _commit(),
+        "loadavg_before": _loadavg(),
         "load": run_load(env, port, info),
-        "import_fault": import_fault(env, info),
-        "committee_fault": committee_fault(env),
+        "loadavg_after_load": _loadavg(),
     }
+    backup, backup_info = take_backup(env, database)
+    result["import_fault"] = import_fault(env, info)
+    result["committee_fault"] = committee_fault(env)
+    markers = [a["marker"] for a in result["import_fault"]["attempts"]]
+    result["backup_restore"] = backup_round_trip(env, backup, markers, backup_info)
     result["integrity_after_all"] = django_side(env, "integrity")
     result["total_seconds"] = round(time.monotonic() - started, 1)
     load = result["load"]
@@ -518,6 +493,7 @@ def main() -> int:
         and load["acknowledged_writes"] > 0
         and result["import_fault"]["ok"]
         and result["committee_fault"]["ok"]
+        and result["backup_restore"]["ok"]
         and result["integrity_after_all"]["ok"]
     )
     out = WORK / f"results-{database}.json"
@@ -530,6 +506,7 @@ def main() -> int:
     )
     log(f"panne pendant l'import : {'OK' if result['import_fault']['ok'] else 'ÉCHEC'}")
     log(f"panne pendant la décision du Copil : {'OK' if result['committee_fault']['ok'] else 'ÉCHEC'}")
+    log(f"sauvegarde puis restauration : {'OK' if result['backup_restore']['ok'] else 'ÉCHEC'}")
     log(f"résultat complet : {out.relative_to(ROOT)} — {'OK' if result['ok'] else 'ÉCHEC'}")
     return 0 if result["ok"] else 1
 

@@ -1,9 +1,20 @@
 """The pure parts of the stress harness (stress/harness.py): percentiles, the acknowledged-writes check,
-the server-log scan and the reading of a form's defaults."""
+the budget lines' comparable form, the server-log scan and the reading of a form's defaults."""
+
+from decimal import Decimal
 
 import pytest
 
-from stress.harness import Ack, first_choice, form_defaults, missing_writes, percentile, server_log_errors
+from stress.harness import (
+    Ack,
+    budget_key,
+    first_choice,
+    form_defaults,
+    latest_acks,
+    missing_writes,
+    percentile,
+    server_log_errors,
+)
 
 
 def test_percentile_is_the_nearest_rank():
@@ -30,6 +41,34 @@ def test_every_acknowledged_write_must_be_found_with_its_name():
     assert missing_writes(acks, {"person": {1: "Charge-a-1", 2: "Charge-a-2", 3: "Charge-b-1"}}) == []
     assert missing_writes(acks, {}) == acks
     assert missing_writes([], {}) == []
+
+
+def test_an_object_written_several_times_must_hold_its_last_acknowledged_value():
+    acks = [
+        Ack("barrier_state", 7, "identified"),
+        Ack("barrier", 7, "mobilite"),
+        Ack("barrier_state", 7, "action_engaged"),
+        Ack("barrier_state", 8, "identified"),
+        Ack("barrier_state", 7, "persisting"),
+    ]
+    assert latest_acks(acks) == [
+        Ack("barrier", 7, "mobilite"),
+        Ack("barrier_state", 8, "identified"),
+        Ack("barrier_state", 7, "persisting"),
+    ]
+    found = {"barrier": {7: "mobilite"}, "barrier_state": {7: "persisting", 8: "identified"}}
+    assert missing_writes(acks, found) == []
+    # the database still holding an earlier state is a lost write
+    stale = {"barrier": {7: "mobilite"}, "barrier_state": {7: "action_engaged", 8: "identified"}}
+    assert missing_writes(acks, stale) == [Ack("barrier_state", 7, "persisting")]
+
+
+def test_budget_lines_compare_the_same_whatever_their_order_and_decimals():
+    sent = budget_key([("641", "12000"), ("604", 350)])
+    assert sent == "604=350.00;641=12000.00"
+    assert budget_key([("604", Decimal("350.00")), ("641", Decimal("12000"))]) == sent
+    assert budget_key([("604", Decimal("350.01")), ("641", Decimal("12000"))]) != sent
+    assert budget_key([]) == ""
 
 
 def test_the_server_log_scan_counts_locks_tracebacks_and_timeouts():
