@@ -260,7 +260,11 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
                 request, user.email, succeeded=True, kind=SignInAttempt.Kind.SECOND_FACTOR
             )
             security.mark_second_factor_done(request)
-            return render(request, "auth/two_factor_recovery_codes.html", {"codes": codes, "next": next_url})
+            return render(
+                request,
+                "auth/two_factor_recovery_codes.html",
+                {"codes": codes, "next": next_url, "heading": "Double authentification activée"},
+            )
         security.record_attempt(request, user.email, succeeded=False, kind=SignInAttempt.Kind.SECOND_FACTOR)
         if security.is_locked(user.email, None):
             return _locked_out(request)
