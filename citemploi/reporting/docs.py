@@ -17,8 +17,9 @@ def definitions_markdown() -> str:
             section = indicator.section
             lines += ["", f"### {section}", ""]
         cuts = ", ".join(sorted(c.label for c in indicator.cuts)) or "aucune"
+        denominator = f" Dénominateur : {indicator.denominator}." if indicator.ratio else ""
         lines.append(
             f"- **{indicator.name}** (`{indicator.code}`, {indicator.unit.label}) : {indicator.definition} "
-            f"Ventilations possibles : {cuts}."
+            f"Ventilations possibles : {cuts}.{denominator}"
         )
     return "\n".join(lines).strip() + "\n"

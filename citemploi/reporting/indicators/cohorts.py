@@ -22,8 +22,12 @@ from citemploi.reporting.indicators.base import (
     structure_expression,
     text,
 )
+from citemploi.reporting.indicators.funded import grouped_by_action
 
 SECTION = "Cohortes"
+
+#: by funded action: the actions that reached the person in the period (funded.py); a person may be in several
+COHORT_CUTS = frozenset({Cut.CITE, Cut.QPV, Cut.GENDER, Cut.AGE_BAND, Cut.STRUCTURE, Cut.COHORT, Cut.ACTION})
 
 STAGES = [(s.value, str(s.label)) for s in MemberState] + [
     ("integrated_stock", "Intégré·es à la fin de la période")
@@ -44,6 +48,20 @@ def _cut(cut: Cut, member: str, fact_date: str) -> object:
     }[cut]
 
 
+def _count(
+    qs: QuerySet, category: object, q: Query, member: str, fact_date: str
+) -> dict[tuple[str, str], Number]:
+    """Distinct people per (category, cut value); by funded action, per action that reached them."""
+    if q.cut == Cut.ACTION:
+        return grouped_by_action(qs, category, q, person=f"{member}beneficiary_id")  # type: ignore[arg-type]
+    return grouped(
+        qs,
+        category,  # type: ignore[arg-type]
+        _cut(q.cut, member, fact_date),  # type: ignore[arg-type]
+        Count(f"{member}beneficiary", distinct=True),
+    )
+
+
 def _members(q: Query, prefix: str = "") -> Q:
     cond = Q(**{f"{prefix}cohort__cite_id__in": q.cite_ids})
     if q.qpv_id:
@@ -59,23 +77,13 @@ def funnel(q: Query) -> dict[tuple[str, str], Number]:
     moves: QuerySet[MemberTransition] = MemberTransition.objects.filter(
         _members(q, "member__"), effective_on__gte=q.period.start, effective_on__lte=q.period.end
     )
-    out = grouped(
-        moves,
-        "to_state",
-        _cut(q.cut, "member__", "effective_on"),  # type: ignore[arg-type]
-        Count("member__beneficiary", distinct=True),
-    )
+    out = _count(moves, "to_state", q, "member__", "effective_on")
     stock = CohortMember.objects.filter(
         _members(q), integrated_on__isnull=False, integrated_on__lte=q.period.end
     ).filter(Q(exited_on__isnull=True) | Q(exited_on__gt=q.period.end))
     from django.db.models import Value
 
-    out |= grouped(
-        stock,
-        Value("integrated_stock"),
-        _cut(q.cut, "", "integrated_on"),  # type: ignore[arg-type]
-        Count("beneficiary", distinct=True),
-    )
+    out |= _count(stock, Value("integrated_stock"), q, "", "integrated_on")
     return out
 
 
@@ -93,7 +101,8 @@ register(
         unit=Unit.PEOPLE,
         categories=lambda: STAGES,
         compute=funnel,
-        cuts=frozenset({Cut.CITE, Cut.QPV, Cut.GENDER, Cut.AGE_BAND, Cut.STRUCTURE, Cut.COHORT}),
+        cuts=COHORT_CUTS,
+        overlapping_cuts=frozenset({Cut.ACTION}),
         section=SECTION,
         additive=False,
     )
@@ -130,14 +139,8 @@ def _solution_counts(q: Query) -> tuple[dict[tuple[str, str], Number], dict[tupl
     from django.db.models import Value
 
     qs = _solution_members(q)
-    cut = _cut(q.cut, "", "integrated_on")
-    integrated = grouped(qs, Value("integrated"), cut, Count("beneficiary", distinct=True))  # type: ignore[arg-type]
-    solved = grouped(
-        qs.filter(solution=True),
-        Value("with_solution"),
-        cut,  # type: ignore[arg-type]
-        Count("beneficiary", distinct=True),
-    )
+    integrated = _count(qs, Value("integrated"), q, "", "integrated_on")
+    solved = _count(qs.filter(solution=True), Value("with_solution"), q, "", "integrated_on")
     return integrated, solved
 
 
@@ -177,7 +180,8 @@ register(
         unit=Unit.PEOPLE,
         categories=lambda: SOLUTION_ROWS,
         compute=solution_people,
-        cuts=frozenset({Cut.CITE, Cut.QPV, Cut.GENDER, Cut.AGE_BAND, Cut.STRUCTURE, Cut.COHORT}),
+        cuts=COHORT_CUTS,
+        overlapping_cuts=frozenset({Cut.ACTION}),
         section=SECTION,
         additive=False,
     )
@@ -194,7 +198,8 @@ register(
         unit=Unit.PERCENT,
         categories=lambda: [("share", "Part avec solution")],
         compute=solution_share,
-        cuts=frozenset({Cut.CITE, Cut.QPV, Cut.GENDER, Cut.AGE_BAND, Cut.STRUCTURE, Cut.COHORT}),
+        cuts=COHORT_CUTS,
+        overlapping_cuts=frozenset({Cut.ACTION}),
         section=SECTION,
         additive=False,
         denominator="personnes intégrées",

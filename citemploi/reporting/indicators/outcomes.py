@@ -26,6 +26,7 @@ from citemploi.reporting.indicators.base import (
     structure_expression,
     text,
 )
+from citemploi.reporting.indicators.funded import grouped_by_action
 from citemploi.tracking.enums import CHECK_MONTHS, OutcomeType
 from citemploi.tracking.models import FollowUpCheck, Outcome
 
@@ -68,6 +69,10 @@ def outcomes_in_period(q: Query) -> QuerySet[Outcome]:
 
 def by_type(q: Query) -> dict[tuple[str, str], Number]:
     qs = outcomes_in_period(q)
+    if q.cut == Cut.ACTION:
+        cells = grouped_by_action(qs, "type", q, person="beneficiary_id")
+        totals = grouped_by_action(qs, Value(TOTAL), q, person="beneficiary_id")
+        return {**cells, **totals}
     cut = _cut(q.cut, "beneficiary__", "outcome_on")
     cells = grouped(qs, "type", cut, Count("beneficiary_id", distinct=True))  # type: ignore[arg-type]
     totals = grouped(qs, Value(TOTAL), cut, Count("beneficiary_id", distinct=True))  # type: ignore[arg-type]
@@ -149,7 +154,8 @@ register(
         unit=Unit.PEOPLE,
         categories=_types,
         compute=by_type,
-        cuts=OUTCOME_CUTS,
+        cuts=OUTCOME_CUTS | {Cut.ACTION},
+        overlapping_cuts=frozenset({Cut.ACTION}),
         section=SECTION,
         additive=False,
     )

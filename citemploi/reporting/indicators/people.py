@@ -33,11 +33,16 @@ from citemploi.reporting.indicators.base import (
     structure_expression,
     text,
 )
+from citemploi.reporting.indicators.funded import grouped_by_action
 
 SECTION = "Repérage et accompagnement"
 
 #: the cuts a person's file carries (the responsible structure stands for the partner structure)
 PERSON_CUTS = frozenset({Cut.CITE, Cut.QPV, Cut.GENDER, Cut.AGE_BAND, Cut.STRUCTURE})
+#: the cuts of the counts of people: their file's, and the funded actions that reached them (see funded.py)
+PEOPLE_CUTS = PERSON_CUTS | {Cut.ACTION}
+#: a person reached by two funded actions is in both columns
+OVERLAPPING = frozenset({Cut.ACTION})
 
 
 def _channels() -> list[tuple[str, str]]:
@@ -67,21 +72,22 @@ def person_cut(cut: Cut, fact_date: str) -> Expression | None:
     }[cut]
 
 
+def count_people(
+    qs: QuerySet[Beneficiary], category: Expression | str, q: Query, fact_date: str
+) -> dict[tuple[str, str], Number]:
+    """Distinct people per (category, cut value); by funded action, per action that reached them."""
+    if q.cut == Cut.ACTION:
+        return grouped_by_action(qs, category, q, person="id")
+    return grouped(qs, category, person_cut(q.cut, fact_date), Count("id", distinct=True))
+
+
 def identified(q: Query) -> dict[tuple[str, str], Number]:
-    return grouped(
-        _identified(q),
-        "reperage_channel",
-        person_cut(q.cut, "identified_on"),
-        Count("id", distinct=True),
-    )
+    return count_people(_identified(q), "reperage_channel", q, "identified_on")
 
 
 def invisible(q: Query) -> dict[tuple[str, str], Number]:
-    return grouped(
-        _identified(q).filter(Q(invisible_at_identification=True)),
-        "reperage_channel",
-        person_cut(q.cut, "identified_on"),
-        Count("id", distinct=True),
+    return count_people(
+        _identified(q).filter(Q(invisible_at_identification=True)), "reperage_channel", q, "identified_on"
     )
 
 
@@ -97,7 +103,8 @@ register(
         unit=Unit.PEOPLE,
         categories=_channels,
         compute=identified,
-        cuts=PERSON_CUTS,
+        cuts=PEOPLE_CUTS,
+        overlapping_cuts=OVERLAPPING,
         section=SECTION,
     )
 )
@@ -113,7 +120,8 @@ register(
         unit=Unit.PEOPLE,
         categories=_channels,
         compute=invisible,
-        cuts=PERSON_CUTS,
+        cuts=PEOPLE_CUTS,
+        overlapping_cuts=OVERLAPPING,
         section=SECTION,
     )
 )
@@ -209,9 +217,8 @@ def _accompaniment_rows() -> list[tuple[str, str]]:
 
 def accompaniment(q: Query) -> dict[tuple[str, str], Number]:
     qs = _accompanied(q).annotate(_end=Value(q.period.end, output_field=DateField()))
-    cut = person_cut(q.cut, "_end")
-    accompanied = grouped(qs, Value("accompanied"), cut, Count("id", distinct=True))
-    hooked = grouped(qs.filter(_hooked_in_period(q)), Value("hooked"), cut, Count("id", distinct=True))
+    accompanied = count_people(qs, Value("accompanied"), q, "_end")
+    hooked = count_people(qs.filter(_hooked_in_period(q)), Value("hooked"), q, "_end")
     return {**accompanied, **hooked}
 
 
@@ -234,7 +241,8 @@ register(
         unit=Unit.PEOPLE,
         categories=_accompaniment_rows,
         compute=accompaniment,
-        cuts=PERSON_CUTS,
+        cuts=PEOPLE_CUTS,
+        overlapping_cuts=OVERLAPPING,
         section=SECTION,
         additive=False,
     )
