@@ -444,7 +444,11 @@ def duckdb_figures(
                 continue
             number = float(value)
             # the registry's own rounding of rates and delays (Python's round, to one decimal)
-            figures[code][str(category)] = round(number, 1) if code in ROUNDED else number
+            key = "" if category is None else str(category)  # the registry's key for « not recorded »
+            if code in ROUNDED:
+                figures[code][key] = round(number, 1)
+            else:  # NULL and '' are both « not recorded »: added together, as the registry does
+                figures[code][key] = figures[code].get(key, 0.0) + number
     return figures
 
 
@@ -463,11 +467,11 @@ def compare(
     expected: dict[str, dict[str, float]], actual: dict[str, dict[str, float]]
 ) -> tuple[int, list[dict[str, Any]]]:
     """How many figures were compared, and each difference (citemploi's JSON against DuckDB)."""
-    compared, mismatches = 0, []
+    compared, mismatches = 0, []  # type: tuple[int, list[dict[str, Any]]]
     for code in COMPARED:
         if code not in expected:
             mismatches.append(
-                {"indicator": code, "category": "", "citemploi": None, "duckdb": "absent du JSON"}
+                {"indicator": code, "category": "", "citemploi": "absent du JSON", "duckdb": None}
             )
             continue
         mine, theirs = actual.get(code, {}), expected[code]
