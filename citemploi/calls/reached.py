@@ -254,12 +254,6 @@ class ShownFigures:
     def has_secret(self) -> bool:
         return any(v is None for v in self.values.values())
 
-    def rows(self) -> list[dict[str, Any]]:
-        return [
-            {"key": key, "label": label, "value": self.values[key], "people": key in dict(PEOPLE_FIGURES)}
-            for key, label in PEOPLE_FIGURES + OTHER_FIGURES
-        ]
-
 
 def exact(figures: ReachedFigures) -> ShownFigures:
     values: dict[str, int | Decimal | None] = {k: getattr(figures, k) for k, _ in PEOPLE_FIGURES}
