@@ -139,6 +139,11 @@ def _bars(shown: Shown) -> list[Bar]:
         if value is None and not shown.protected and not table.indicator.additive and len(table.columns) > 1:
             continue
         values.append((row["key"], row["label"], value))
+    return bars(values)
+
+
+def bars(values: list[tuple[str, str, Number | None]]) -> list[Bar]:
+    """Horizontal bars of (key, label, value), scaled to the largest; None (a secret figure) draws no bar."""
     top = max((float(v) for _, _, v in values if v), default=0.0)
     return [
         Bar(key, label, value, round(float(value) * 100 / top, 2) if value and top else 0.0, i * BAR_STEP)
@@ -270,6 +275,7 @@ __all__ = [
     "BudgetBlock",
     "Section",
     "Unit",
+    "bars",
     "budget_block",
     "build",
     "flat_rows",

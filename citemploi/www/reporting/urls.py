@@ -8,6 +8,7 @@ app_name = "reporting"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.home, name="home"),
     path("export.<str:fmt>", views.export, name="export"),
+    path("rapport-copil.pdf", views.copil_report, name="copil_report"),
     path("qpv/<str:code>/", views.qpv_page, name="qpv"),
     path("structures/<int:pk>/", views.structure_page, name="structure"),
     path("cohortes/<int:pk>/", views.cohort_page, name="cohort"),

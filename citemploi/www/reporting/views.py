@@ -23,7 +23,7 @@ from citemploi.core.context import ActingContext
 from citemploi.core.policy import Role, Scope
 from citemploi.core.spreadsheets import XLSX_TYPE, csv_bytes, download, xlsx_bytes
 from citemploi.partners.models import Structure
-from citemploi.reporting import dashboard, queries, services
+from citemploi.reporting import copil, dashboard, queries, services
 from citemploi.reporting.indicators import Cut, Period, Query
 from citemploi.reporting.models import QuarterlyReport
 from citemploi.reporting.protection import NATIONAL, STEERING
@@ -253,6 +253,19 @@ def home(request: HttpRequest) -> HttpResponse:
         },
         with_budget=True,
     )
+
+
+@action_required("copil_report.download")
+def copil_report(request: HttpRequest) -> HttpResponse:
+    """The report for the steering committee of the period chosen on the dashboard, as a PDF."""
+    ctx = acting(request)
+    form = PeriodForm(request.GET or None, cuts=[Cut.NONE])
+    if form.is_bound and not form.is_valid():
+        errors = " ".join(str(e) for field_errors in form.errors.values() for e in field_errors)
+        messages.error(request, f"Rapport non généré : {errors}")
+        return redirect(reverse("reporting:home"))
+    pdf, filename = copil.download(ctx=ctx, period=form.period())
+    return download(pdf, filename, "application/pdf")
 
 
 def _structures(cite: Cite):  # type: ignore[no-untyped-def]
