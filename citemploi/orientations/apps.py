@@ -16,7 +16,13 @@ class OrientationsConfig(AppConfig):
             FilePanel("orientations", 40, "orientations/_file_panel.html", extensions.file_panel)
         )
         register_risk_signal(
-            RiskSignal("orientation_unanswered", "Orientation sans réponse", extensions.unanswered, 30)
+            RiskSignal(
+                "orientation_unanswered",
+                "Orientation sans réponse",
+                extensions.unanswered,
+                30,
+                condition=extensions.unanswered_condition,
+            )
         )
         source = EdgeSource("orientations", "Orientations", extensions.network_pairs)
         from citemploi.partnership.network import EDGE_SOURCES

@@ -2,10 +2,10 @@
 edge source of the partnership network. Registered in OrientationsConfig.ready()."""
 
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from citemploi.core.context import ActingContext
@@ -36,16 +36,36 @@ def file_panel(ctx: ActingContext, beneficiary: Beneficiary) -> dict[str, Any] |
     return {"rows": rows, "can_send": can_send}
 
 
+def _unanswered(ctx: ActingContext, now: datetime) -> QuerySet[Orientation]:
+    """The visible orientations that raise the signal (served by the index on (person, status, deadline))."""
+    return (
+        queries.orientations_for(ctx)
+        .filter(status__in=[Status.SENT, Status.EXPIRED])
+        .exclude(status=Status.SENT, deadline__gt=now + timedelta(days=SOON_DAYS))
+        .exclude(queries.has_newer(Orientation.objects.all()))
+    )
+
+
+def unanswered_condition(ctx: ActingContext) -> Q | None:
+    """The rule of `unanswered` as a filter on people (an EXISTS per person)."""
+    if not ctx.can("orientation.view"):
+        return None
+    now = timezone.now()
+    mine = queries.orientations_for(ctx).filter(beneficiary=OuterRef("pk"))
+    # one EXISTS per status, each served by the index on (person, status, deadline)
+    due = mine.filter(status=Status.SENT, deadline__lte=now + timedelta(days=SOON_DAYS))
+    expired = mine.filter(status=Status.EXPIRED)
+    newer = queries.has_newer(Orientation.objects.all())
+    return Q(Exists(due.exclude(newer))) | Q(Exists(expired.exclude(newer)))
+
+
 def unanswered(ctx: ActingContext, people: QuerySet[Beneficiary]) -> dict[int, list[str]]:
     """« Orientation sans réponse »: sent and unanswered with the deadline passed or less than two days away,
     or expired with no newer orientation of the person (one query)."""
     now = timezone.now()
-    visible = queries.orientations_for(ctx)
     rows = (
-        visible.filter(beneficiary__in=people.values("pk"))
-        .filter(status__in=[Status.SENT, Status.EXPIRED])
-        .exclude(status=Status.SENT, deadline__gt=now + timedelta(days=SOON_DAYS))
-        .exclude(queries.has_newer(Orientation.objects.all()))
+        _unanswered(ctx, now)
+        .filter(beneficiary__in=people.values("pk"))
         .values_list("beneficiary_id", "pk", "status", "deadline", "service_name")
         .order_by("deadline", "pk")
     )

@@ -100,6 +100,9 @@ class Orientation(models.Model):
             models.Index(fields=["receiving_structure", "status", "-sent_at"]),
             models.Index(fields=["sender_structure", "-sent_at"]),
             models.Index(fields=["status", "deadline"]),
+            # one person's orientations: unanswered ones (risk signal), the newest first (file panel)
+            models.Index(fields=["beneficiary", "status", "deadline"]),
+            models.Index(fields=["beneficiary", "-sent_at"]),
         ]
 
     def __str__(self) -> str:

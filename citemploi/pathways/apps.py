@@ -18,5 +18,6 @@ class PathwaysConfig(AppConfig):
                 "Frein non traité",
                 queries.unaddressed_barriers,
                 order=20,
+                condition=queries.unaddressed_condition,
             )
         )

@@ -204,22 +204,34 @@ def panel_summary(ctx: ActingContext, beneficiary: Beneficiary) -> dict[str, Any
 # --- Dropping-out risk ------------------------------------------------------------------------------------------
 
 
+def _unaddressed(ctx: ActingContext, today: date) -> QuerySet[BarrierRecord]:
+    """The barriers that raise the signal, sensitive ones only for those who may see them."""
+    cutoff = today - timedelta(days=UNADDRESSED_AFTER_DAYS)
+    visible = Q(sensitive=False) | Q(
+        beneficiary__in=people_queries.beneficiaries_for(ctx, "beneficiary.view_sensitive").values("pk")
+    )
+    return BarrierRecord.objects.filter(visible).filter(
+        Q(state=BarrierState.IDENTIFIED, identified_on__lt=cutoff) | Q(state=BarrierState.NOT_ADDRESSED)
+    )
+
+
+def unaddressed_condition(ctx: ActingContext) -> Q | None:
+    """The rule of `unaddressed_barriers` as a filter on people (an EXISTS per person, served by the index on
+    (person, state))."""
+    if not ctx.can("pathway.view"):
+        return None
+    return Q(Exists(_unaddressed(ctx, timezone.localdate()).filter(beneficiary=OuterRef("pk"))))
+
+
 def unaddressed_barriers(ctx: ActingContext, people: QuerySet[Beneficiary]) -> dict[int, list[str]]:
     """People of `people` with a barrier identified more than 30 days ago and still without action, or marked
     not addressed. Sensitive barriers count only for those who may see them. Filters `people`, never widens it."""
     if not ctx.can("pathway.view"):
         return {}
     today = timezone.localdate()
-    cutoff = today - timedelta(days=UNADDRESSED_AFTER_DAYS)
-    visible = Q(sensitive=False) | Q(
-        beneficiary__in=people_queries.beneficiaries_for(ctx, "beneficiary.view_sensitive").values("pk")
-    )
     rows = (
-        BarrierRecord.objects.filter(beneficiary__in=people.values("pk"))
-        .filter(visible)
-        .filter(
-            Q(state=BarrierState.IDENTIFIED, identified_on__lt=cutoff) | Q(state=BarrierState.NOT_ADDRESSED)
-        )
+        _unaddressed(ctx, today)
+        .filter(beneficiary__in=people.values("pk"))
         .order_by("beneficiary_id", "identified_on", "id")
         .values_list("beneficiary_id", "barrier", "state", "identified_on")
     )

@@ -45,11 +45,11 @@ def _scope_filter(ctx: ActingContext, scope: Scope) -> Q | None:
         # The structure's follow-up groups as an uncorrelated set (read once through the index on
         # (structure, ended_at)), not an EXISTS per person of the cité: the database then reads the
         # structure's people and its groups, whatever the size of the cité.
-        in_group = FollowUpMember.objects.filter(
-            structure_id=ctx.structure_id,
-            ended_at__isnull=True,
-        ).filter(_active_sharing_consent("beneficiary_id"))
-        in_group = in_group.values("beneficiary_id")
+        in_group = (
+            FollowUpMember.objects.filter(structure_id=ctx.structure_id, ended_at__isnull=True)
+            .filter(_active_sharing_consent("beneficiary_id"))
+            .values("beneficiary_id")
+        )
         return Q(cite_id=ctx.cite_id) & (Q(responsible_structure_id=ctx.structure_id) | Q(pk__in=in_group))
     if scope == Scope.RESPONSIBLE_STRUCTURE:
         return responsible

@@ -135,7 +135,11 @@ class FollowUpCheck(models.Model):
         verbose_name_plural = "points de suivi"
         ordering = ["due_on", "months", "id"]
         constraints = [models.UniqueConstraint(fields=["outcome", "months"], name="unique_check_per_month")]
-        indexes = [models.Index(fields=["recorded_on", "due_on"])]
+        indexes = [
+            models.Index(fields=["recorded_on", "due_on"]),
+            # the checks due of one person's outcomes (risk signal on the référent's home page)
+            models.Index(fields=["outcome", "recorded_on", "due_on"]),
+        ]
 
     def __str__(self) -> str:
         return f"point à {self.months} mois ({self.due_on:%d/%m/%Y})"

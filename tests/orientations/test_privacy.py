@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from citemploi.core.models import AuditEvent
 from citemploi.orientations import queries, services
-from citemploi.orientations.extensions import file_panel, network_pairs, unanswered
+from citemploi.orientations.extensions import file_panel, network_pairs, unanswered, unanswered_condition
 from citemploi.people.models import Beneficiary
 from tests.conftest import login_as
 from tests.factories import BeneficiaryFactory, ctx_for, member, with_sharing_consent
@@ -144,5 +144,8 @@ def test_risk_signal_unanswered(world):
     assert f"n° {o_late.pk}" in found[late.pk][0] and "sans réponse" in found[late.pk][0]
     assert f"n° {o_lost.pk}" in found[lost.pk][0] and "expirée" in found[lost.pk][0]
     assert old.pk not in [o_late.pk, o_lost.pk]
+    # the filter the home page paginates with raises the signal for the same people
+    raised = people.filter(unanswered_condition(ctx_for(world.referent_ft)))
+    assert set(raised.values_list("pk", flat=True)) == {late.pk, lost.pk}
     # Another structure's référent, whose people queryset is empty, gets nothing.
     assert unanswered(ctx_for(world.referent_ml), Beneficiary.objects.none()) == {}

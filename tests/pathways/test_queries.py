@@ -99,9 +99,15 @@ def test_unaddressed_barrier_risk_signal(world, person):
         other.pk: ["Compétences numériques : marqué non traité"],
         secret.pk: ["Santé et/ou handicap : identifié il y a 60 jours, aucune action engagée"],
     }
+    # the filter the home page paginates with raises the signal for the same people
+    assert set(beneficiaries_for(ctx).filter(signal.condition(ctx)).values_list("pk", flat=True)) == set(
+        found
+    )
     # the coordination does not learn about the sensitive barrier
     coordination = ctx_for(world.coordinator)
     assert set(signal.find(coordination, beneficiaries_for(coordination))) == {person.pk, other.pk}
+    in_filter = beneficiaries_for(coordination).filter(signal.condition(coordination))
+    assert set(in_filter.values_list("pk", flat=True)) == {person.pk, other.pk}
     # an engaged action clears the signal; the queryset given is only filtered
     action(world, objective(world, person, barriers=[old]))
     assert person.pk not in signal.find(ctx, beneficiaries_for(ctx))

@@ -156,4 +156,52 @@ def test_query_count_is_pinned_and_constant_in_the_number_of_people(
         job_outcome(world, person_of(world, last_name=f"Yann{n}"), services.add_months(today, -4))
     many = _count(client)
     assert few[1] == 5 and many[1] == 21
-    assert few[0] == many[0] == 13
+    # session, user, membership; the four figures; the cité's threshold (read by the filter and again by the
+    # details); count and page of the people at risk; the two signals' details for the page; the audit
+    # event with its subjects (3)
+    assert few[0] == many[0] == 14
+
+
+def _at_risk_person(world, n, today, service):
+    """A person raising every signal: no contact for 70 days, a barrier left for 40 days, an orientation
+    past its deadline and a 3-month check due."""
+    from tests.orientations.factories import followed_by_ft, sent_by_ft
+    from tests.pathways.helpers import barrier
+
+    p = followed_by_ft(world, last_name=f"Risque{n:03d}", email=f"risque{n}@example.org")
+    _created_days_ago(p, 400)
+    entry(world, p, occurred_on=today - timedelta(days=70))
+    barrier(world, p, code="mobilite", identified_on=today - timedelta(days=40))
+    sent_by_ft(world, person=p, service=service, now=timezone.now() - timedelta(days=9))
+    outcome = job_outcome(world, p, services.add_months(today, -4))
+    entry(world, p, occurred_on=today - timedelta(days=70))  # a contact after the outcome: still followed
+    return p, outcome
+
+
+def test_home_page_reads_every_signal_in_the_same_number_of_queries_for_3_times_more_people(client, world):
+    """No query per person: with every domain's signal, the page costs the same for N and 3N people at risk
+    (the list is paginated; the details are read for the page's people only)."""
+    today = timezone.localdate()
+    from tests.orientations.factories import service_of
+
+    service = service_of(world.ml, driving_school=True)
+    login_as(client, world.referent_ft)
+    for n in range(10):
+        _at_risk_person(world, n, today, service)
+    few = _count(client)
+    for n in range(10, 30):
+        _at_risk_person(world, n, today, service)
+    many = _count(client)
+    rows = client.get("/?structure=1").context["risks"]
+    assert rows["page"].paginator.count == 30 and len(rows["rows"]) == 25
+    # the first page's people each show the four signals
+    codes = {s.code for _b, signals in rows["rows"] for s, _details in signals}
+    assert codes == {
+        "tracking.no_contact",
+        "unaddressed_barrier",
+        "orientation_unanswered",
+        "tracking.check_due",
+    }
+    assert all(len(signals) == 4 for _b, signals in rows["rows"])
+    assert few[1] == 10 and many[1] == 25
+    assert few[0] == many[0]

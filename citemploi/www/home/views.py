@@ -6,27 +6,31 @@ from citemploi.core.context import ActingContext
 from citemploi.core.policy import Role
 from citemploi.partners.queries import structures_for
 from citemploi.people import queries as people_queries
-from citemploi.people.risks import risks_for
+from citemploi.people.risks import at_risk, risks_for
 from citemploi.territory.queries import qpvs_for
 from citemploi.www.common import acting, paginate
 
 
 def _at_risk(request: HttpRequest, ctx: ActingContext) -> dict:
     """A référent's people at risk of dropping out: those they are the référent of (or, with the switch, every
-    person their structure is responsible for), each with the signals the domains raise."""
+    person their structure is responsible for), each with the signals the domains raise.
+
+    The people at risk are filtered and paginated in the database (people.risks.at_risk); the signals' details
+    are read for the people of the page only: a fixed number of queries whatever the number of people."""
     whole_structure = request.GET.get("structure") == "1"
     people = people_queries.beneficiaries_for(ctx).filter(responsible_structure_id=ctx.structure_id)
     if not whole_structure:
         people = people.filter(referent_id=ctx.user.pk)
-    found = risks_for(ctx, people)
     page = paginate(
         request,
-        people.filter(pk__in=list(found))
+        at_risk(ctx, people)
         .order_by("last_name", "first_name", "id")
         .only("pk", "first_name", "last_name", "referent_id"),
     )
-    rows = [(b, found[b.pk]) for b in page.object_list]
-    people_queries.log_list(ctx, [b for b, _ in rows], purpose="list", filters={"risques": True})
+    shown = list(page.object_list)
+    found = risks_for(ctx, people.filter(pk__in=[b.pk for b in shown])) if shown else {}
+    rows = [(b, found.get(b.pk, [])) for b in shown]
+    people_queries.log_list(ctx, shown, purpose="list", filters={"risques": True})
     return {
         "page": page,
         "rows": rows,
@@ -57,7 +61,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["risks"] = _at_risk(request, ctx)
     elif ctx.role == Role.COORDINATOR and ctx.can("beneficiary.view"):
         # A count only: the coordinator opens the files from the list of people.
-        context["cite_at_risk"] = len(risks_for(ctx, people_queries.beneficiaries_for(ctx)))
+        context["cite_at_risk"] = at_risk(ctx, people_queries.beneficiaries_for(ctx)).count()
     return render(request, "home/home.html", context)
 
 
