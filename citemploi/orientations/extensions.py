@@ -63,9 +63,11 @@ def unanswered(ctx: ActingContext, people: QuerySet[Beneficiary]) -> dict[int, l
     """« Orientation sans réponse »: sent and unanswered with the deadline passed or less than two days away,
     or expired with no newer orientation of the person (one query)."""
     now = timezone.now()
+    # the people's orientations by the index on the person, then the rules on those rows only
+    theirs = Orientation.objects.filter(beneficiary__in=people.order_by().values("pk")).values("pk")
     rows = (
         _unanswered(ctx, now)
-        .filter(beneficiary__in=people.values("pk"))
+        .filter(pk__in=theirs)
         .values_list("beneficiary_id", "pk", "status", "deadline", "service_name")
         .order_by("deadline", "pk")
     )

@@ -84,8 +84,11 @@ def without_contact_condition(ctx: ActingContext) -> Q | None:
 def check_due(ctx: ActingContext, people: QuerySet[Beneficiary]) -> dict[int, list[str]]:
     if not ctx.can("outcome.view"):
         return {}
+    # the people's outcomes first (index on (person, date)), then their checks (index on (outcome, …)): not
+    # every unrecorded check due in every cité
+    outcomes = Outcome.objects.filter(beneficiary__in=people.order_by().values("pk")).values("pk")
     rows = FollowUpCheck.objects.filter(
-        outcome__beneficiary__in=people.order_by().values("pk"),
+        outcome__in=outcomes,
         recorded_on__isnull=True,
         due_on__lte=timezone.localdate(),
     ).values_list("outcome__beneficiary_id", "months", "due_on")
