@@ -22,6 +22,7 @@ from django.utils.text import slugify
 from citemploi.core.audit import _jsonable
 from citemploi.core.models import AuditEvent
 from citemploi.core.policy import Role
+from citemploi.demo.bench_activity import ActivityCounts, CiteActivity, Person, Volumes
 from citemploi.demo.builder import (
     DEMO_ACTOR_LABEL,
     FOLLOWUP_KINDS,
@@ -92,6 +93,8 @@ BENCH_STRUCTURES: tuple[BenchStructure, ...] = (
 BENCH_PERSONAS: tuple[tuple[str, str, str | None], ...] = (
     ("association", Role.PARTNER_MEMBER, "asso"),
     ("association", Role.HOLDER, "asso"),
+    ("association2", Role.PARTNER_MEMBER, "asso-femmes"),
+    ("association2", Role.HOLDER, "asso-femmes"),
     ("commission", Role.COMMISSION_MEMBER, "plie"),
     ("copil", Role.STEERING, "prefecture"),
     ("instruction", Role.REVIEWER, "prefecture"),
@@ -212,8 +215,12 @@ def build_bench(
     today: date | None = None,
     batch_size: int = BATCH_SIZE,
     progress: Callable[[str], None] | None = None,
+    volumes: Volumes | None = None,
 ) -> DemoSummary:
-    """Create `cites` new cités and `people` people spread evenly over them (see module docstring)."""
+    """Create `cites` new cités and `people` people spread evenly over them, with their activity
+    (`bench_activity`, volumes per cité and per person from `volumes`; see module docstring)."""
+    volumes = volumes or Volumes()
+    counts = ActivityCounts()
     started = time.monotonic()
     today = today or timezone.localdate()
     gen = PersonGenerator(seed, today)
@@ -237,19 +244,32 @@ def build_bench(
         city_started = time.monotonic()
         gen.reseed(f"{seed}:{city.slug}")
         with transaction.atomic():
-            _build_cite(gen, city, share, password_hash, batch_size, summary)
+            activity = _build_cite(gen, city, share, password_hash, batch_size, summary, seed, today, volumes)
+        counts.add(activity.counts)
         if progress is not None:
             elapsed = time.monotonic() - city_started
             seconds = f"{elapsed:.1f}".replace(".", ",")
             progress(f"[{index + 1}/{len(cities)}] {city.name} : {share} personnes ({seconds} s)")
     summary.users += 1
+    summary.services = counts.services
+    summary.extra = {
+        label: n for label, n in counts.labelled().items() if label != "services dans l'annuaire"
+    }
     summary.seconds = time.monotonic() - started
     return summary
 
 
 def _build_cite(
-    gen: PersonGenerator, city: City, people: int, password_hash: str, batch_size: int, summary: DemoSummary
-) -> None:
+    gen: PersonGenerator,
+    city: City,
+    people: int,
+    password_hash: str,
+    batch_size: int,
+    summary: DemoSummary,
+    seed: int,
+    today: date,
+    volumes: Volumes,
+) -> CiteActivity:
     rng = gen.rng
     commune = ensure_commune(city.insee_code, city.name.split(" (")[0], city.department)
     qpvs = ensure_qpvs(city.qpvs, commune)
@@ -346,6 +366,19 @@ def _build_cite(
             coordinator, "membership.add", m, changes={"user": [None, str(m.user)], "role": [None, m.role]}
         )
     summary.memberships += len(memberships) + 1
+    activity = CiteActivity(
+        seed=seed,
+        cite=cite,
+        commune=commune,
+        qpvs=qpvs,
+        structures=by_key,
+        referents=referents,
+        memberships=memberships,
+        coordinator=coordinator,
+        today=today,
+        volumes=volumes,
+        add_event=events.add,
+    )
     events.flush()
 
     places = [(Place(qpv=q, streets=STREETS, postcode="", city=commune.name), 0.9 / len(qpvs)) for q in qpvs]
@@ -371,7 +404,9 @@ def _build_cite(
             coordinator,
             seen,
             summary,
+            activity,
         )
+    return activity
 
 
 def _write_people(
@@ -386,6 +421,7 @@ def _write_people(
     coordinator: Membership,
     seen: set[str],
     summary: DemoSummary,
+    activity: CiteActivity,
 ) -> None:
     rng = gen.rng
     rows: list[
@@ -393,6 +429,7 @@ def _write_people(
             Beneficiary, Membership, dict[str, bool], list[dict[str, Any]], list[tuple[Structure, Any, str]]
         ]
     ] = []
+    followed: list[Person] = []
     for kind in kinds:
         place = weighted(rng, places)
         key = rng.choice(keys_by_kind[kind])
@@ -426,8 +463,10 @@ def _write_people(
             **data,
         )
         rows.append((beneficiary, actor, sensitive, consents, followups))
+        followed.append(Person(beneficiary, referent, consents))
 
     _insert(Beneficiary, [row[0] for row in rows])
+    activity.add_people(followed)
     events = _Events()
     consent_rows: list[tuple[Consent, Membership]] = []
     infos: list[SensitiveInfo] = []
