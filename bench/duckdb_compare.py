@@ -14,9 +14,10 @@ after the bench wrote the JSON output of `citemploi indicators` for one cité an
    the SQL of `QUERIES` recomputes the compared indicators with the registry's definitions
    (citemploi/reporting/indicators/*.py) and every figure is compared with the JSON one; a difference is a
    mismatch in the results, never hidden.
-3. Time, warm, in this process: the same indicators computed by citemploi (`compute_all` with the compared
-   codes, Django ORM over the Django database) and by DuckDB (the SQL below), median of BENCH_DUCKDB_REPEAT
-   runs after one warm-up run; the ratio is citemploi over DuckDB (issue #7: within 5×).
+3. Time, warm, in this process: the same indicators computed by citemploi (each compared indicator of the
+   registry, Django ORM over the Django database) and by DuckDB (the SQL below), median of BENCH_DUCKDB_REPEAT
+   runs after one warm-up run, with each indicator's and each query's own median to see where the time
+   goes; the ratio is citemploi over DuckDB (issue #7: within 5×).
 
 It prints the results as JSON on stdout.
 """
@@ -30,6 +31,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -431,24 +433,32 @@ COMPARED = [
 ROUNDED = {"orientations.delays", "outcomes.retention_rate", "barriers.lift_rate"}
 
 
+def _set_scope(con: Any, cite_ids: tuple[int, ...]) -> None:
+    con.execute("CREATE OR REPLACE TEMP TABLE scope (id BIGINT)")
+    con.executemany("INSERT INTO scope VALUES (?)", [(i,) for i in cite_ids])
+
+
+def _collect(figures: dict[str, dict[str, float]], rows: list[tuple[Any, ...]]) -> None:
+    for code, category, value in rows:
+        if value is None:
+            continue
+        number = float(value)
+        key = "" if category is None else str(category)  # the registry's key for « not recorded »
+        if code in ROUNDED:
+            # the registry's own rounding of rates and delays (Python's round, to one decimal)
+            figures[code][key] = round(number, 1)
+        else:  # NULL and '' are both « not recorded »: added together, as the registry does
+            figures[code][key] = figures[code].get(key, 0.0) + number
+
+
 def duckdb_figures(
     con: Any, cite_ids: tuple[int, ...], start: date, end: date
 ) -> dict[str, dict[str, float]]:
     """Every compared figure per indicator code and category, computed by DuckDB for the scope and period."""
-    con.execute("CREATE OR REPLACE TEMP TABLE scope (id BIGINT)")
-    con.executemany("INSERT INTO scope VALUES (?)", [(i,) for i in cite_ids])
+    _set_scope(con, cite_ids)
     figures: dict[str, dict[str, float]] = {code: {} for code in COMPARED}
     for sql in _queries().values():
-        for code, category, value in con.execute(sql, {"start": start, "end": end}).fetchall():
-            if value is None:
-                continue
-            number = float(value)
-            # the registry's own rounding of rates and delays (Python's round, to one decimal)
-            key = "" if category is None else str(category)  # the registry's key for « not recorded »
-            if code in ROUNDED:
-                figures[code][key] = round(number, 1)
-            else:  # NULL and '' are both « not recorded »: added together, as the registry does
-                figures[code][key] = figures[code].get(key, 0.0) + number
+        _collect(figures, con.execute(sql, {"start": start, "end": end}).fetchall())
     return figures
 
 
@@ -483,14 +493,23 @@ def compare(
     return compared, mismatches
 
 
-def _median_seconds(run: Callable[[], Any], repeat: int) -> float:
-    run()  # warm-up: caches, DuckDB's and the database's
-    samples = []
+def _timed(parts: dict[str, Callable[[], Any]], repeat: int) -> tuple[float, dict[str, float]]:
+    """Runs every part once (warm-up: the caches of DuckDB and of the database), then `repeat` times:
+    the median of the totals, and the median of each part."""
+    for part in parts.values():
+        part()
+    totals: list[float] = []
+    each: dict[str, list[float]] = {name: [] for name in parts}
     for _ in range(repeat):
-        started = time.perf_counter()
-        run()
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
+        total = 0.0
+        for name, part in parts.items():
+            started = time.perf_counter()
+            part()
+            took = time.perf_counter() - started
+            each[name].append(took)
+            total += took
+        totals.append(total)
+    return statistics.median(totals), {name: round(statistics.median(v), 4) for name, v in each.items()}
 
 
 def scope_of(document: dict[str, Any]) -> tuple[tuple[int, ...], date, date]:
@@ -506,7 +525,7 @@ def scope_of(document: dict[str, Any]) -> tuple[tuple[int, ...], date, date]:
 
 def check(con: Any, document: dict[str, Any], repeat: int) -> dict[str, Any]:
     """Compares one JSON document with DuckDB, then times both sides on the compared indicators."""
-    from citemploi.reporting.indicators import Period, Query, compute_all
+    from citemploi.reporting.indicators import REGISTRY, Period, Query
 
     cite_ids, start, end = scope_of(document)
     compared, mismatches = compare(json_figures(document), duckdb_figures(con, cite_ids, start, end))
@@ -520,14 +539,27 @@ def check(con: Any, document: dict[str, Any], repeat: int) -> dict[str, Any]:
     }
     if repeat > 0:
         query = Query(cite_ids, Period(start, end))
-        citemploi_s = _median_seconds(lambda: compute_all(query, COMPARED), repeat)
-        duckdb_s = _median_seconds(lambda: duckdb_figures(con, cite_ids, start, end), repeat)
+        citemploi_s, by_indicator = _timed(
+            {code: partial(REGISTRY[code].run, query) for code in COMPARED}, repeat
+        )
+        _set_scope(con, cite_ids)
+        figures: dict[str, dict[str, float]] = {code: {} for code in COMPARED}
+        params = {"start": start, "end": end}
+        duckdb_s, by_query = _timed(
+            {
+                name: partial(lambda sql: _collect(figures, con.execute(sql, params).fetchall()), sql)
+                for name, sql in _queries().items()
+            },
+            repeat,
+        )
         ratio = citemploi_s / duckdb_s if duckdb_s > 0 else None
         result |= {
             "citemploi_seconds": round(citemploi_s, 4),
             "duckdb_seconds": round(duckdb_s, 4),
             "ratio": None if ratio is None else round(ratio, 1),
             "ok": ratio is not None and ratio <= report.DUCKDB_RATIO_TARGET and not mismatches,
+            "citemploi_by_indicator": by_indicator,
+            "duckdb_by_query": by_query,
         }
     return result
 

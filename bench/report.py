@@ -183,6 +183,12 @@ def duckdb_lines(job: dict[str, Any]) -> list[str]:
                 f"{_s(scope['ratio'])} — cible ≤ {DUCKDB_RATIO_TARGET:g} et aucun écart : {verdict(scope['ok'])} ; "
                 f"{figures}"
             )
+        slowest = sorted(scope.get("citemploi_by_indicator", {}).items(), key=lambda kv: -kv[1])[:3]
+        if slowest:
+            lines.append(
+                "    - les plus longs côté citemploi : "
+                + ", ".join(f"`{code}` {_s(seconds, 3)} s" for code, seconds in slowest)
+            )
         for m in scope["mismatches"]:
             lines.append(
                 f"    - ÉCART `{m['indicator']}` / `{m['category'] or 'non renseigné'}` : citemploi "

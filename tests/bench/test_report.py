@@ -172,6 +172,7 @@ def test_duckdb_comparison_is_rendered_with_its_ratio_and_every_mismatch(tmp_pat
                 "duckdb_seconds": 0.1,
                 "ratio": 4.0,
                 "ok": True,
+                "citemploi_by_indicator": {"people.identified": 0.05, "events.count": 0.35},
             },
             "national_indicators": scope
             | {
@@ -192,6 +193,7 @@ def test_duckdb_comparison_is_rendered_with_its_ratio_and_every_mismatch(tmp_pat
     assert "chargement de la base dans DuckDB 12,3 s, non compté dans le rapport" in text
     assert "cité marseille (1 cité), 2026-01-01 → 2026-12-31 : citemploi 0,400 s, DuckDB 0,100 s" in text
     assert "rapport 4,0 — cible ≤ 5 et aucun écart : atteint ; 130 chiffres comparés, 0 écart(s)" in text
+    assert "les plus longs côté citemploi : `events.count` 0,350 s, `people.identified` 0,050 s" in text
     assert "toutes les cités (3 cités)" in text and "rapport 6,0 — cible ≤ 5 et aucun écart : manqué" in text
     assert "ÉCART `people.identified` / `forum` : citemploi 3.0, DuckDB 2.0" in text
     results["runs"][0]["jobs"]["duckdb"] = {"error": "bench/duckdb_compare.py a échoué (1) : boom"}
