@@ -1,17 +1,24 @@
 """`make stress`: citemploi under concurrent load and under faults, through a real server on loopback.
 
-1. builds the Amiens demo cité in a fresh database (SQLite by default; STRESS_DB=postgres runs the whole
-   harness inside scripts/with-postgres.sh);
-2. starts gunicorn on 127.0.0.1 (several workers, threads, DEBUG=false);
-3. STRESS_USERS (50) simulated users — threads with their own HTTP session, signed in like a browser
-   (form, CSRF, TOTP second factor for coordinators) as the demo's coordinators and référents — mix reads
-   (people list and search, person files, directory search, dashboards, home) and writes (a person created
-   through the form with a unique name) for STRESS_SECONDS (60);
-4. stops the server, then checks in the database that every acknowledged write is there, and scans the
-   server log for 5xx tracebacks and "database is locked";
-5. faults: a people import of STRESS_IMPORT_ROWS generated lines killed with SIGKILL while it runs, then a
-   committee session's lock (the Copil decision that moves every file) killed with SIGKILL inside its
-   transaction; each time the database's integrity check, the all-or-nothing state, then the operation redone.
+For one database (STRESS_DB=sqlite, or postgres inside scripts/with-postgres.sh; the Makefile runs both):
+
+1. a fresh database holding the Amiens demo cité (built once per migrations and demo code, then copied or
+   restored);
+2. gunicorn on 127.0.0.1 (several workers, threads, DEBUG=false);
+3. STRESS_USERS (50) simulated users (stress/users.py) — threads with a browser-like web session and an API
+   token, acting as the demo's coordinator, référents, partner members and holder — mix reads and writes
+   (people created through the form; consents, journal entries, barriers added and moved, outcomes,
+   orientations sent and accepted by the receiving structure, through the API; a draft file's budget saved
+   through its form) for STRESS_SECONDS (60);
+4. stops the server, checks in the database that every acknowledged write holds its last value, and scans
+   the server log for 5xx tracebacks and "database is locked";
+5. `citemploi backup`;
+6. faults: a people import of STRESS_IMPORT_ROWS generated lines killed with SIGKILL while its transaction
+   is open, then a committee session's lock (the Copil decision that moves every file) killed with SIGKILL
+   inside its transaction; each time the database's integrity check, the all-or-nothing state, then the
+   operation redone;
+7. `citemploi restore` of the backup: every acknowledged write of the load found again, nothing written
+   after the backup, the database consistent.
 Writes stress/.work/results-<db>.json and prints a summary; exits 1 when a target is missed.
 """
 
@@ -246,7 +253,7 @@ def _writing(env: dict[str, str]) -> bool:
 
 def import_fault(env: dict[str, str], info: dict[str, Any]) -> dict[str, Any]:
     """Kills the import while its transaction is open; retries (new file) when the kill came too late."""
-    rows = setting("STRESS_IMPORT_ROWS", 30_000)
+    rows = setting("STRESS_IMPORT_ROWS", 10_000)
     attempts = []
     for attempt in range(3):
         marker = f"Panne{int(time.time())}x{attempt}"

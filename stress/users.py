@@ -262,6 +262,8 @@ class User:
 
     def save_budget(self) -> None:
         """The budget section of the draft file: every amount cleared, then a few lines filled anew."""
+        if self.application is None:
+            return
         url = f"{self.base}/appels-a-projets/dossiers/{self.application}/rubriques/budget/"
         form = self.load.request(self.web, "budget_form", "GET", url)
         if form is None or form.status_code != 200:
