@@ -60,7 +60,8 @@ def funded(world):
     p5: oriented to S2, completed 15/01 (accepted and started in 2025)  → A2
     p6: named at an event of R1 on 02/04, after the quarter              → none
     p7: oriented to S1, accepted 05/02, but identified in 2025          → A1 (not « repéré » in T1)
-    Everyone but p7 is identified on 01/02/2026 at a forum, p5 by word of mouth.
+    Everyone but p7 is identified on 01/02/2026 at a forum, p5 by word of mouth. The café emploi of R1 on 10/03
+    also counted 4 people without naming them; another café emploi (7 counted) belongs to no action.
     """
     call = CallFactory(cite=world.cite, year=2026)
     s1, s2 = ServiceFactory(structure=world.asso), ServiceFactory(structure=world.asso)
@@ -84,7 +85,9 @@ def funded(world):
     p5 = person(ReperageChannel.WORD_OF_MOUTH)
     p7 = person(identified_on=date(2025, 10, 1))
     _oriented(world, p1, s1, Status.ACCEPTED, _at(2026, 2, 5))
-    attended(EventFactory(cite=world.cite, roadmap_action=r1, date=date(2026, 3, 10)), p2)
+    attended(EventFactory(cite=world.cite, roadmap_action=r1, date=date(2026, 3, 10), counted_total=4), p2)
+    # an event of no funded action in the quarter
+    EventFactory(cite=world.cite, date=date(2026, 3, 12), counted_total=7)
     _oriented(world, p2, s2, Status.STARTED, _at(2025, 12, 20), _at(2026, 3, 1))
     _oriented(world, p3, s1, Status.REFUSED, _at(2026, 2, 10))
     _oriented(world, p4, s1, Status.ABANDONED, _at(2026, 2, 12))
@@ -170,3 +173,58 @@ def test_the_dashboard_offers_the_funded_action_cut(client, funded):
     assert 'value="action"' in html and "Action financée" in html
     blocks = {b.indicator.code: b for s in response.context["sections"] for b in s.blocks}
     assert blocks["people.identified"].shown.cells[(ReperageChannel.FORUM, a1)] == 2
+
+
+def test_events_by_funded_action(funded):
+    from citemploi.partnership.enums import EventKind
+
+    world, a1, a2 = funded
+    q = Query((world.cite.pk,), T1, Cut.ACTION)
+    events = REGISTRY["events.count"].run(q)
+    # the café emploi of R1 on 10/03 (the one on 02/04 is after the quarter, the other one has no action)
+    assert events.cells == {(EventKind.CAFE_EMPLOI, a1): 1}
+    participants = REGISTRY["events.participants"].run(q)
+    # 4 counted + p2 named
+    assert participants.cells == {(EventKind.CAFE_EMPLOI, a1): 5}
+    assert REGISTRY["events.participants"].run(Query((world.cite.pk,), T1)).total == 5 + 7
+
+
+def test_cohorts_by_funded_action(funded):
+    from citemploi.cohorts.enums import MemberState
+    from citemploi.cohorts.models import Cohort, CohortMember, MemberTransition
+    from citemploi.partnership.models import Participation
+
+    world, a1, a2 = funded
+    p1 = Orientation.objects.get(
+        status=Status.ACCEPTED, beneficiary__identified_on=date(2026, 2, 1)
+    ).beneficiary  # A1
+    p2 = Participation.objects.get(event__date=date(2026, 3, 10)).beneficiary  # A1 and A2
+    cohort = Cohort.objects.create(
+        cite=world.cite, name="Mobilité", start_date=date(2026, 1, 1), target_size=20
+    )
+    for person in (p1, p2):
+        member = CohortMember.objects.create(
+            cohort=cohort,
+            beneficiary=person,
+            proposing_structure=world.ft,
+            proposed_on=date(2026, 2, 1),
+            state=MemberState.INTEGRATED,
+            integrated_on=date(2026, 2, 15),
+        )
+        for state, day in (
+            (MemberState.PROPOSED, date(2026, 2, 1)),
+            (MemberState.INTEGRATED, date(2026, 2, 15)),
+        ):
+            MemberTransition.objects.create(
+                member=member, to_state=state, effective_on=day, actor_label="coordination"
+            )
+    q = Query((world.cite.pk,), T1, Cut.ACTION)
+    funnel = REGISTRY["cohorts.funnel"].run(q)
+    assert funnel.value(MemberState.PROPOSED, a1) == 2
+    assert funnel.value(MemberState.PROPOSED, a2) == 1
+    assert funnel.value("integrated_stock", a1) == 2
+    # p1's sustainable job on 01/03, after his integration: a solution; p2 has none
+    share = REGISTRY["cohorts.solution_share"].run(q)
+    assert share.cells == {("share", a1): 50.0, ("share", a2): 0.0}
+    assert share.denominators == {("share", a1): 2, ("share", a2): 1}
+    assert share.numerators == {("share", a1): 1}

@@ -5,12 +5,25 @@ the counted figures (the event form asks for the unnamed ones), so adding both n
 Over several events the figures are participations, as coordinators report them.
 """
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    Expression,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 
 from citemploi.partnership.enums import EventKind
 from citemploi.partnership.models import Event, EventStructure, Participation
 from citemploi.reporting.indicators.base import (
     ALL,
+    UNKNOWN,
     Cut,
     Indicator,
     Number,
@@ -20,11 +33,13 @@ from citemploi.reporting.indicators.base import (
     register,
     text,
 )
+from citemploi.reporting.indicators.funded import funded_actions
 
 SECTION = "Actions et événements"
 
-#: the QPV of an event is the QPV of its place (participants' residence is in the « dont QPV » figure)
-EVENT_CUTS = frozenset({Cut.CITE, Cut.QPV})
+#: the QPV of an event is the QPV of its place (participants' residence is in the « dont QPV » figure); the
+#: funded action of an event is the one whose roadmap action it is attached to
+EVENT_CUTS = frozenset({Cut.CITE, Cut.QPV, Cut.ACTION})
 
 
 def _kinds() -> list[tuple[str, str]]:
@@ -42,8 +57,32 @@ def _events(q: Query) -> QuerySet[Event]:
     return qs
 
 
-def _cut(cut: Cut, prefix: str = "") -> object:
-    return {Cut.NONE: None, Cut.CITE: text(f"{prefix}cite_id"), Cut.QPV: text(f"{prefix}qpv_id")}[cut]
+def _cut(q: Query, prefix: str = "") -> object:
+    if q.cut == Cut.ACTION:
+        return _action_column(q, prefix)
+    return {Cut.NONE: None, Cut.CITE: text(f"{prefix}cite_id"), Cut.QPV: text(f"{prefix}qpv_id")}[q.cut]
+
+
+def _action_column(q: Query, prefix: str) -> Expression:
+    """The funded action an event belongs to: the one whose roadmap action the event is attached to (one
+    query for the funded actions); UNKNOWN for the others, left out by `_actions_only`."""
+    whens = [
+        When(
+            **{f"{prefix}roadmap_action_id": action.roadmap_action_id}, then=Value(str(action.application_id))
+        )
+        for action in funded_actions(q)
+        if action.roadmap_action_id is not None
+    ]
+    if not whens:
+        return Value(UNKNOWN, output_field=CharField())
+    return Case(*whens, default=Value(UNKNOWN), output_field=CharField())
+
+
+def _actions_only(q: Query, cells: dict[tuple[str, str], Number]) -> dict[tuple[str, str], Number]:
+    """By funded action, the events of no funded action are in no column."""
+    if q.cut != Cut.ACTION:
+        return cells
+    return {key: value for key, value in cells.items() if key[1] != UNKNOWN}
 
 
 def _participations(q: Query) -> QuerySet[Participation]:
@@ -59,13 +98,13 @@ def _add(*parts: dict[tuple[str, str], Number]) -> dict[tuple[str, str], Number]
 
 
 def count(q: Query) -> dict[tuple[str, str], Number]:
-    return grouped(_events(q), "kind", _cut(q.cut), Count("id"))  # type: ignore[arg-type]
+    return _actions_only(q, grouped(_events(q), "kind", _cut(q), Count("id")))  # type: ignore[arg-type]
 
 
 def participants(q: Query) -> dict[tuple[str, str], Number]:
-    counted = grouped(_events(q), "kind", _cut(q.cut), Sum("counted_total"))  # type: ignore[arg-type]
-    named = grouped(_participations(q), "event__kind", _cut(q.cut, "event__"), Count("id"))  # type: ignore[arg-type]
-    return _add(counted, named)
+    counted = grouped(_events(q), "kind", _cut(q), Sum("counted_total"))  # type: ignore[arg-type]
+    named = grouped(_participations(q), "event__kind", _cut(q, "event__"), Count("id"))  # type: ignore[arg-type]
+    return _actions_only(q, _add(counted, named))
 
 
 PROFILE = [
@@ -95,28 +134,34 @@ def _by_column(qs: QuerySet, cut: object, aggregates: dict) -> dict[tuple[str, s
 
 
 def profile(q: Query) -> dict[tuple[str, str], Number]:
-    counted = _by_column(_events(q), _cut(q.cut), {key: Sum(field) for key, _, field, _ in PROFILE})
+    counted = _by_column(_events(q), _cut(q), {key: Sum(field) for key, _, field, _ in PROFILE})
     named = _by_column(
         _participations(q),
-        _cut(q.cut, "event__"),
+        _cut(q, "event__"),
         {key: Count("id", filter=cond) for key, _, _, cond in PROFILE},
     )
-    return _add(counted, named)
+    return _actions_only(q, _add(counted, named))
 
 
 def hours(q: Query) -> dict[tuple[str, str], Number]:
-    return _by_column(
-        _events(q),
-        _cut(q.cut),
-        {"delivered": Sum("hours_delivered"), "coordination": Sum("coordination_hours")},
+    return _actions_only(
+        q,
+        _by_column(
+            _events(q),
+            _cut(q),
+            {"delivered": Sum("hours_delivered"), "coordination": Sum("coordination_hours")},
+        ),
     )
 
 
 def results(q: Query) -> dict[tuple[str, str], Number]:
-    return _by_column(
-        _events(q),
-        _cut(q.cut),
-        {"found": Sum("found_count"), "hooked": Sum("hooked_count"), "employed": Sum("employed_count")},
+    return _actions_only(
+        q,
+        _by_column(
+            _events(q),
+            _cut(q),
+            {"found": Sum("found_count"), "hooked": Sum("hooked_count"), "employed": Sum("employed_count")},
+        ),
     )
 
 
