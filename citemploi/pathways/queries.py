@@ -175,7 +175,7 @@ def situations_for(barrier: str | None = None, *, sensitive: bool = True) -> Que
 
 def panel_summary(ctx: ActingContext, beneficiary: Beneficiary) -> dict[str, Any] | None:
     """Barriers and plan in a few figures, for the file panel (four queries at most, whatever the size)."""
-    if not ctx.can("pathway.view") or not people_for(ctx).filter(pk=beneficiary.pk).exists():
+    if not ctx.can("pathway.view") or not people_queries.can(ctx, "pathway.view", beneficiary):
         return None
     pathway = Pathway(beneficiary, sees_sensitive(ctx, beneficiary))
     today = timezone.localdate()

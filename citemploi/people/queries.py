@@ -68,9 +68,34 @@ def beneficiaries_for(ctx: ActingContext, action: str = "beneficiary.view") -> Q
     return Beneficiary.objects.filter(condition, anonymised_at__isnull=True)
 
 
+#: attribute of a Beneficiary instance holding the access checks already made for it (see remember_access)
+_ACCESS_MEMO = "_citemploi_access_memo"
+
+
+def _access_key(ctx: ActingContext, action: str) -> tuple:
+    """What the answer of `can` depends on besides the person: the scope of the action and who acts."""
+    scope = ctx.scope(action) if ctx.membership else Scope.NONE
+    return (scope, ctx.cite_id, ctx.structure_id, ctx.user.pk)
+
+
 def can(ctx: ActingContext, action: str, beneficiary: Beneficiary) -> bool:
-    """Whether the acting context may do `action` on this person."""
-    return beneficiaries_for(ctx, action).filter(pk=beneficiary.pk).exists()
+    """Whether the acting context may do `action` on this person (one query; none for a scope already
+    checked on an instance marked by `remember_access`)."""
+    memo: dict | None = beneficiary.__dict__.get(_ACCESS_MEMO)
+    if memo is None:
+        return beneficiaries_for(ctx, action).filter(pk=beneficiary.pk).exists()
+    key = _access_key(ctx, action)
+    if key not in memo:
+        memo[key] = beneficiaries_for(ctx, action).filter(pk=beneficiary.pk).exists()
+    return bool(memo[key])
+
+
+def remember_access(ctx: ActingContext, beneficiary: Beneficiary, action: str = "beneficiary.view") -> None:
+    """Let `can` remember its answers for this instance: for a read-only page that checks many actions on one
+    person (its file and the panels of the other domains), actions with the same scope are checked once.
+    `beneficiary` was just read through `access_beneficiary_for(ctx, …, action)`, which is an answer for
+    `action`. Not for an instance a service is about to change."""
+    beneficiary.__dict__[_ACCESS_MEMO] = {_access_key(ctx, action): True}
 
 
 def access_beneficiary_for(

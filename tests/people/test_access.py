@@ -109,3 +109,30 @@ def test_anonymised_people_are_invisible(world):
 
     person = BeneficiaryFactory(cite=world.cite, responsible_structure=world.ft, anonymised_at=timezone.now())
     assert person.pk not in visible(world.coordinator)
+
+
+def test_remembered_access_checks_each_scope_once_and_keeps_the_answers_apart(
+    world, django_assert_num_queries
+):
+    """The file page checks many actions on one person: with remember_access, one query per scope."""
+    person = BeneficiaryFactory(cite=world.cite, responsible_structure=world.ft, referent=None)
+    in_followup_group(person, world.ml)
+    with_sharing_consent(person)
+    ml = ctx_for(world.referent_ml)
+    b = queries.access_beneficiary_for(ml, person.pk, log_read=False)
+    queries.remember_access(ml, b)
+    with django_assert_num_queries(0):
+        # the follow-up group's structure reads the file (the scope just checked by access_beneficiary_for)
+        assert queries.can(ml, "beneficiary.view", b)
+    with django_assert_num_queries(1):
+        # editing is for the responsible structure only: its own scope, checked once for both actions
+        assert not queries.can(ml, "beneficiary.edit", b)
+        assert not queries.can(ml, "beneficiary.consent", b)
+    # another acting context gets its own answers, not the remembered ones
+    ft = ctx_for(world.referent_ft)
+    with django_assert_num_queries(1):
+        assert queries.can(ft, "beneficiary.edit", b)
+    # an instance that was not marked is checked each time
+    with django_assert_num_queries(2):
+        assert queries.can(ft, "beneficiary.edit", person)
+        assert queries.can(ft, "beneficiary.edit", person)

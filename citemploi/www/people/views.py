@@ -66,6 +66,8 @@ def beneficiary_export(request: HttpRequest, fmt: str) -> HttpResponse:
 def beneficiary_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = acting(request)
     b = queries.access_beneficiary_for(ctx, pk)
+    # the file and its panels check many actions on this person: one query per scope, not per action
+    queries.remember_access(ctx, b)
     return render(
         request,
         "people/detail.html",
