@@ -15,6 +15,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "citemploi.example.fr",
     "SITE_URL": "https://citemploi.example.fr",
     "BEHIND_PROXY": "true",
+    "CITEMPLOI_FIELD_KEY": secrets.token_urlsafe(40),
 }
 
 
@@ -84,6 +85,16 @@ def test_the_deploy_checks_pass_with_the_production_values():
     ):
         messages = [m for m in run_checks(include_deployment_checks=True) if m.id.startswith("security.")]
     assert messages == []
+
+
+def test_production_needs_a_dedicated_key_for_the_encrypted_secrets(settings):
+    settings.FIELD_ENCRYPTION_KEY = ""
+    assert "accounts.W001" in {m.id for m in run_checks(include_deployment_checks=True)}
+    settings.FIELD_ENCRYPTION_KEY = "trop-courte"
+    assert "accounts.W002" in {m.id for m in run_checks(include_deployment_checks=True)}
+    settings.FIELD_ENCRYPTION_KEY = PRODUCTION_ENV["CITEMPLOI_FIELD_KEY"]
+    ids = {m.id for m in run_checks(include_deployment_checks=True)}
+    assert not ids & {"accounts.W001", "accounts.W002"}
 
 
 def test_https_redirection_spares_the_load_balancer_probes(client, db, settings):
