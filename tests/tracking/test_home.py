@@ -157,8 +157,8 @@ def test_query_count_is_pinned_and_constant_in_the_number_of_people(
     many = _count(client)
     assert few[1] == 5 and many[1] == 21
     # session, user, membership; the four figures; the cité's threshold (read by the filter and again by the
-    # details); count and page of the people at risk; the two signals' details for the page; the audit
-    # event with its subjects (3)
+    # details); the ids of the people at risk, then the page's people; the two signals' details for them;
+    # the audit event with its subjects (3)
     assert few[0] == many[0] == 14
 
 

@@ -6,6 +6,7 @@ from citemploi.core.context import ActingContext
 from citemploi.core.policy import Role
 from citemploi.partners.queries import structures_for
 from citemploi.people import queries as people_queries
+from citemploi.people.models import Beneficiary
 from citemploi.people.risks import at_risk, risks_for
 from citemploi.territory.queries import qpvs_for
 from citemploi.www.common import acting, paginate
@@ -21,14 +22,15 @@ def _at_risk(request: HttpRequest, ctx: ActingContext) -> dict:
     people = people_queries.beneficiaries_for(ctx).filter(responsible_structure_id=ctx.structure_id)
     if not whole_structure:
         people = people.filter(referent_id=ctx.user.pk)
-    page = paginate(
-        request,
-        at_risk(ctx, people)
-        .order_by("last_name", "first_name", "id")
-        .only("pk", "first_name", "last_name", "referent_id"),
+    # One evaluation of the signals' conditions (the ids, in name order), then the page's people by id: the
+    # ids come from `people`, so the page is still within what the access helpers allow.
+    ids = list(at_risk(ctx, people).order_by("last_name", "first_name", "id").values_list("pk", flat=True))
+    page = paginate(request, ids)
+    on_page = Beneficiary.objects.filter(pk__in=list(page.object_list))
+    shown = list(
+        on_page.order_by("last_name", "first_name", "id").only("pk", "first_name", "last_name", "referent_id")
     )
-    shown = list(page.object_list)
-    found = risks_for(ctx, people.filter(pk__in=[b.pk for b in shown])) if shown else {}
+    found = risks_for(ctx, on_page) if shown else {}
     rows = [(b, found.get(b.pk, [])) for b in shown]
     people_queries.log_list(ctx, shown, purpose="list", filters={"risques": True})
     return {
