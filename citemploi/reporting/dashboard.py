@@ -122,9 +122,17 @@ class Section:
 
 BAR_STEP = 28
 
-#: the indicators of a cohort page: those whose computation reads the cohort filter (Query.cohort_id).
-#: Outcomes by type and retention are not among them yet: they cannot be restricted to a cohort's members.
-COHORT_CODES = ("cohorts.funnel", "cohorts.solution_people", "cohorts.solution_share")
+#: the indicators of a cohort page: those whose computation reads the cohort filter (Query.cohort_id); the
+#: others would give the whole cité's figures under the cohort's name. Outcomes and retention count the
+#: cohort's members (indicators.base.cohort_member).
+COHORT_CODES = (
+    "cohorts.funnel",
+    "outcomes.by_type",
+    "outcomes.retention_checks",
+    "outcomes.retention_rate",
+    "cohorts.solution_people",
+    "cohorts.solution_share",
+)
 
 
 def _bars(shown: Shown) -> list[Bar]:

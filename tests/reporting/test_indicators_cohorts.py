@@ -102,8 +102,12 @@ def test_cohort_page_shows_the_funnel_of_that_cohort(client, world, cohorts):
     login_as(client, world.coordinator)
     response = client.get(reverse("reporting:cohort", args=[cohorts.pk]), {"periode": "2026-03"})
     assert response.status_code == 200
-    [section] = response.context["sections"]
-    assert section.blocks[0].shown.cells[("integrated_stock", "all")] == 2
+    # the page has the funnel's section and the outcomes' one (« Sorties et maintien »): take the funnel's
+    funnel = {
+        b.indicator.code: b for s in response.context["sections"] if s.key == "cohortes" for b in s.blocks
+    }["cohorts.funnel"]
+    assert funnel.shown.cells[("integrated_stock", "all")] == 2
+    assert funnel.shown.cells[("proposed", "all")] == 2
     other_cite = Cohort.objects.create(
         cite=world.other_cite, name="Ailleurs", start_date=date(2026, 1, 1), target_size=5
     )

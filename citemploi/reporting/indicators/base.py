@@ -16,7 +16,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import Case, CharField, Expression, F, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Exists, Expression, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, ExtractDay, ExtractMonth, ExtractYear
 from django.db.models.lookups import Exact, GreaterThan, LessThan
 
@@ -368,6 +368,33 @@ def age_band_expression(birth: str, on: str) -> Case:
         When(LessThan(age, 50), then=Value("26-49")),
         default=Value("seniors"),
         output_field=CharField(),
+    )
+
+
+def cohort_member(q: Query, person: str, fact_date: str) -> Q:
+    """The person of the row was a member of the query's cohort on the date of the fact (always true when the
+    query names no cohort).
+
+    `person`: the path of the person's id in the row (`beneficiary_id`…), `fact_date`: the path of the date of
+    the fact (the outcome's date…). A member is a person *integrated* in the cohort on or before that date
+    (whatever happened to their membership since): a person only proposed, waiting or not retained is not a
+    member, and a fact dated before their integration is not the cohort's. It is the reading of the share with
+    a solution (indicators.md: solution outcomes dated between integration and the end of the period), so the
+    cohort page's figures all speak of the same people. One correlated EXISTS, no extra query.
+    """
+    if not q.cohort_id:
+        return Q()
+    from citemploi.cohorts.models import CohortMember
+
+    return Q(
+        Exists(
+            CohortMember.objects.filter(
+                cohort_id=q.cohort_id,
+                beneficiary_id=OuterRef(person),
+                integrated_on__isnull=False,
+                integrated_on__lte=OuterRef(fact_date),
+            )
+        )
     )
 
 

@@ -6,6 +6,8 @@ of job or training outcomes whose due date falls in the period; *recorded* = a d
 (whenever it was done); still in job or training = the answer recorded at the check. Checks due but not
 recorded are shown on their own rows and are neither a success nor a failure. The age is the one on the date
 of the outcome (of the check's due date for retention); the structure is the person's responsible structure.
+On a cohort page (`Query.cohort_id`), the people are the cohort's members: integrated in it on or before the
+date of the outcome (of the checked outcome for retention), see `base.cohort_member`.
 """
 
 from typing import Any, cast
@@ -21,6 +23,7 @@ from citemploi.reporting.indicators.base import (
     Ratios,
     Unit,
     age_band_expression,
+    cohort_member,
     grouped,
     register,
     structure_expression,
@@ -31,6 +34,12 @@ from citemploi.tracking.enums import CHECK_MONTHS, OutcomeType
 from citemploi.tracking.models import FollowUpCheck, Outcome
 
 SECTION = "Sorties et maintien"
+
+#: how the page of a cohort restricts these indicators (the same reading as the share with a solution)
+COHORT_READING = (
+    "Sur la page d'une cohorte : les personnes intégrées dans la cohorte au plus tard à la date de la sortie "
+    "(personnes seulement proposées, en attente ou non retenues exclues), même sorties de la cohorte depuis."
+)
 
 OUTCOME_CUTS = frozenset({Cut.CITE, Cut.QPV, Cut.GENDER, Cut.AGE_BAND, Cut.STRUCTURE})
 TOTAL = "total"
@@ -48,13 +57,15 @@ def _cut(cut: Cut, person: str, fact_date: str) -> object:
     }[cut]
 
 
-def _person_filter(q: Query, person: str) -> Q:
+def _person_filter(q: Query, person: str, outcome_date: str) -> Q:
+    """The people of the page (cités, QPV, structure, cohort); `outcome_date`: the path of the outcome's date
+    (a cohort page counts the outcomes dated from the person's integration in the cohort)."""
     cond = Q(**{f"{person}cite_id__in": q.cite_ids})
     if q.qpv_id:
         cond &= Q(**{f"{person}qpv_id": q.qpv_id})
     if q.structure_id:
         cond &= Q(**{f"{person}responsible_structure_id": q.structure_id})
-    return cond
+    return cond & cohort_member(q, f"{person}id", outcome_date)
 
 
 def _types() -> list[tuple[str, str]]:
@@ -63,7 +74,9 @@ def _types() -> list[tuple[str, str]]:
 
 def outcomes_in_period(q: Query) -> QuerySet[Outcome]:
     return Outcome.objects.filter(
-        _person_filter(q, "beneficiary__"), outcome_on__gte=q.period.start, outcome_on__lte=q.period.end
+        _person_filter(q, "beneficiary__", "outcome_on"),
+        outcome_on__gte=q.period.start,
+        outcome_on__lte=q.period.end,
     )
 
 
@@ -95,7 +108,7 @@ def _checks(q: Query) -> dict[tuple[int, str], dict[str, int]]:
     cut = _cut(q.cut, "outcome__beneficiary__", "due_on")
     rows = (
         FollowUpCheck.objects.filter(
-            _person_filter(q, "outcome__beneficiary__"),
+            _person_filter(q, "outcome__beneficiary__", "outcome__outcome_on"),
             due_on__gte=q.period.start,
             due_on__lte=q.period.end,
         )
@@ -149,7 +162,7 @@ register(
             "Personnes ayant une sortie datée dans la période, par type de sortie. Une personne compte une "
             "fois par type et une fois dans la ligne « Toutes sorties », même avec plusieurs sorties (deux "
             "emplois dans la période comptent une fois). L'âge est celui à la date de la sortie ; la structure "
-            "est la structure référente."
+            "est la structure référente. " + COHORT_READING
         ),
         unit=Unit.PEOPLE,
         categories=_types,
@@ -168,7 +181,8 @@ register(
         definition=(
             "Points de suivi des sorties en emploi ou en formation dont l'échéance (3, 6 ou 12 mois) tombe "
             "dans la période : faits (date du point renseignée), dont toujours en emploi ou en formation, et "
-            "dus mais non faits, comptés à part : ni réussite ni échec. L'âge est celui à l'échéance."
+            "dus mais non faits, comptés à part : ni réussite ni échec. L'âge est celui à l'échéance. "
+            + COHORT_READING
         ),
         unit=Unit.COUNT,
         categories=_check_rows,
@@ -187,7 +201,7 @@ register(
         definition=(
             "Parmi les points de suivi à 3, 6 ou 12 mois échus dans la période et faits, la part où la personne "
             "était toujours en emploi ou en formation. Les points dus non faits n'entrent ni au numérateur ni "
-            "au dénominateur."
+            "au dénominateur. " + COHORT_READING
         ),
         unit=Unit.PERCENT,
         categories=lambda: [(str(m), f"À {m} mois") for m in CHECK_MONTHS],

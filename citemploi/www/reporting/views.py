@@ -281,13 +281,16 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     cite = _cite_scope(ctx)
     qpv_id = _qpv_id(cite, request.GET.get("qpv_code"))
     structure_id = _structure_id(cite, request.GET.get("structure_id"))
+    # A cohort page's export: the tables of that page only (the others do not read the cohort filter).
+    cohort_id = _cohort_id(cite, request.GET.get("cohort_id"))
     return _export(
         request,
         fmt,
+        codes=dashboard.COHORT_CODES if cohort_id else None,
         query_for=lambda period, cut: Query(
-            (cite.pk,), period, cut, qpv_id=qpv_id, structure_id=structure_id
+            (cite.pk,), period, cut, qpv_id=qpv_id, structure_id=structure_id, cohort_id=cohort_id
         ),
-        cuts=CITE_CUTS,
+        cuts=[c for c in CITE_CUTS if c not in (Cut.COHORT, Cut.ACTION)] if cohort_id else CITE_CUTS,
         audience=_audience(ctx),
         cite_id=cite.pk,
         stem=f"indicateurs-{cite.slug}",
