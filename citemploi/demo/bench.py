@@ -15,14 +15,14 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from citemploi.core.audit import _jsonable
 from citemploi.core.models import AuditEvent
 from citemploi.core.policy import Role
-from citemploi.demo.bench_activity import ActivityCounts, CiteActivity, Person, Volumes
+from citemploi.demo.bench_activity import ActivityCounts, CiteActivity, Person, Volumes, insert_rows
 from citemploi.demo.builder import (
     DEMO_ACTOR_LABEL,
     FOLLOWUP_KINDS,
@@ -152,6 +152,17 @@ def _insert(model: type[models.Model], objs: list[Any]) -> None:
     """Multi-row inserts of ROWS_PER_STATEMENT rows, the remainder in power-of-two chunks: each statement
     shape is prepared once and stays in sqlite3's statement cache (128 entries), instead of one huge
     statement per remainder size filling it, which made memory grow with the size of a cité."""
+    if connection.vendor == "postgresql":
+        # COPY (see bench_activity.insert_rows): Django's client-side binding is the cost on PostgreSQL
+        if not objs:
+            return
+        inserter = inserts.Inserter(model)
+        ids = insert_rows(inserter, [inserter.values(obj) for obj in objs], ROWS_PER_STATEMENT)
+        for obj, pk in zip(objs, ids, strict=True):
+            obj.pk = pk
+            obj._state.adding = False
+            obj._state.db = connection.alias
+        return
     start = 0
     while start < len(objs):
         left = len(objs) - start
