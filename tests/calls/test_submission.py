@@ -1,6 +1,8 @@
 """Filling in and submitting a file: rules checked live and at submission, blocking ones refuse it and
 say why, the submission freezes a version and sends an acknowledgement with a PDF receipt."""
 
+import io
+import zipfile
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -220,12 +222,27 @@ def test_documents_are_checked_for_type_size_and_content(world, complete, settin
     with pytest.raises(ValidationError, match="Format refusé"):
         services.add_document(ctx=ctx, app=complete, kind="statuts", upload=script)
     settings.CALLS_DOCUMENT_MAX_BYTES = 10
-    big = SimpleUploadedFile("statuts.pdf", b"%PDF-" + b"x" * 20, content_type="application/pdf")
+    big = SimpleUploadedFile(
+        "statuts.pdf", b"%PDF-1.4\n" + b"x" * 9 + b"\n%%EOF\n", content_type="application/pdf"
+    )
     with pytest.raises(ValidationError, match="trop lourd"):
         services.add_document(ctx=ctx, app=complete, kind="statuts", upload=big)
     settings.CALLS_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
     with pytest.raises(ValidationError, match="Pièce inconnue"):
         services.add_document(ctx=ctx, app=complete, kind="inconnue", upload=big)
+    # the service checks the whole content, not only the first bytes (the API and the screens alike)
+    before = complete.documents.count()
+    cut = SimpleUploadedFile("statuts.pdf", b"%PDF-1.4\n" + b"x" * 4000, content_type="application/pdf")
+    with pytest.raises(ValidationError, match="incomplet"):
+        services.add_document(ctx=ctx, app=complete, kind="statuts", upload=cut)
+    zipped = io.BytesIO()
+    with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", b"\0" * (20 * 1024 * 1024))  # 20 Mo of zeros in 20 Ko: a bomb
+    bomb = SimpleUploadedFile("budget.docx", zipped.getvalue())
+    with pytest.raises(ValidationError, match="anormalement compressé"):
+        services.add_document(ctx=ctx, app=complete, kind="statuts", upload=bomb)
+    assert complete.documents.count() == before
     doc = services.add_document(ctx=ctx, app=complete, kind="autre", upload=big)
     assert doc.original_name == "statuts.pdf" and "statuts" not in doc.file.name and doc.size == 25
 

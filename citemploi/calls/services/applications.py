@@ -32,7 +32,7 @@ from citemploi.calls.models import (
 )
 from citemploi.calls.services.common import bump_version, check_version
 from citemploi.calls.timing import is_open_at
-from citemploi.core import audit
+from citemploi.core import audit, uploads
 from citemploi.core.access import require
 from citemploi.core.context import ActingContext
 from citemploi.core.policy import Scope
@@ -411,6 +411,11 @@ def add_document(
     upload.seek(0)
     if not _sniff(head, ext):
         raise ValidationError({"file": f"Le contenu du fichier ne correspond pas à son extension ({ext})."})
+    # the whole content, not only its first bytes: zip members, bombs, images decoded (screens and API alike)
+    try:
+        uploads.check_upload(upload, extensions=DOCUMENT_TYPES, max_bytes=limit)
+    except uploads.UploadRefused as exc:
+        raise ValidationError({"file": exc.messages}) from exc
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
