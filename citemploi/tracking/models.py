@@ -72,7 +72,11 @@ class JournalEntry(models.Model):
         verbose_name = "entrée du journal"
         verbose_name_plural = "entrées du journal"
         ordering = ["-occurred_on", "-id"]
-        indexes = [models.Index(fields=["beneficiary", "kind", "occurred_on"])]
+        indexes = [
+            models.Index(fields=["beneficiary", "kind", "occurred_on"]),
+            # a person's latest entries, newest first, without sorting the whole journal (the file's panel)
+            models.Index(fields=["beneficiary", "occurred_on", "id"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} du {self.occurred_on:%d/%m/%Y}"
