@@ -199,11 +199,11 @@ def committee_prepare() -> dict:
         if Review.objects.filter(assignment__application=app, status=ReviewStatus.SUBMITTED).exists():
             instruction.propose_to_committee(ctx=ctx, app=app, reason="Test de panne")
     proposed = Application.objects.filter(call__cite__slug=CITE, status=ApplicationStatus.PROPOSED)
-    app = proposed.order_by("pk").first()
-    if app is None:
+    first = proposed.order_by("pk").first()
+    if first is None:
         raise SystemExit("no file proposed to the committee in the demo")
     session = committee.create_session(
-        ctx=ctx, call=app.call, held_on=date.today(), title="Copil de test de panne"
+        ctx=ctx, call=first.call, held_on=date.today(), title="Copil de test de panne"
     )
     for decision in session.decisions.select_related("application").order_by("pk"):
         committee.save_decision(

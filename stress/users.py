@@ -459,4 +459,10 @@ def user_thread(
         return
     barrier.wait()
     while time.monotonic() < deadline():
-        user.step()
+        try:
+            user.step()
+        except Exception as exc:  # an answer the harness cannot read (no id…): an error, and the user goes on
+            with load.lock:
+                load.errors.append(f"harness: {type(exc).__name__}")
+                if len(load.error_samples) < 20:
+                    load.error_samples.append(f"harness: {type(exc).__name__}: {str(exc)[:300]}")
