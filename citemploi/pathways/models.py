@@ -144,6 +144,10 @@ class Transition(models.Model):
 class BarrierTransition(Transition):
     record = models.ForeignKey(BarrierRecord, on_delete=models.CASCADE, related_name="transitions")
 
+    class Meta(Transition.Meta):
+        # the state of a record on a date (its last transition before it): one seek, no sort
+        indexes = [models.Index(fields=["record", "at", "id"])]
+
     def __str__(self) -> str:
         return f"{self.from_state} → {self.to_state}"
 

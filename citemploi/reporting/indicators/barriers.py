@@ -5,12 +5,14 @@ the end and was not lifted at the start (its last change of state before the sta
 *lifted* counts the open records whose state became « lifted » in the period; lift rate = lifted / open.
 """
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 
 from citemploi.offer.referentials import BARRIERS
 from citemploi.pathways.enums import BarrierState
 from citemploi.pathways.models import BarrierRecord, BarrierTransition
 from citemploi.reporting.indicators.base import (
+    ALL,
+    UNKNOWN,
     Cut,
     Indicator,
     Number,
@@ -24,6 +26,7 @@ from citemploi.reporting.indicators.base import (
     text,
 )
 from citemploi.reporting.indicators.people import PERSON_CUTS
+from citemploi.reporting.indicators.timestamps import local_day_bounds
 
 SECTION = "Freins"
 
@@ -55,8 +58,10 @@ def _records(q: Query) -> QuerySet[BarrierRecord]:
 
 
 def _open_records(q: Query) -> QuerySet[BarrierRecord]:
+    start, _ = local_day_bounds(q.period)
+    # the last transition before the first day (Europe/Paris): one seek in the (record, at) index
     state_at_start = Subquery(
-        BarrierTransition.objects.filter(record=OuterRef("pk"), at__date__lt=q.period.start)
+        BarrierTransition.objects.filter(record=OuterRef("pk"), at__lt=start)
         .order_by("-at", "-id")
         .values("to_state")[:1]
     )
@@ -72,12 +77,10 @@ def _open_records(q: Query) -> QuerySet[BarrierRecord]:
 
 
 def _lifted_in_period(q: Query) -> Exists:
+    start, end = local_day_bounds(q.period)
     return Exists(
         BarrierTransition.objects.filter(
-            record=OuterRef("pk"),
-            to_state=BarrierState.LIFTED,
-            at__date__gte=q.period.start,
-            at__date__lte=q.period.end,
+            record=OuterRef("pk"), to_state=BarrierState.LIFTED, at__gte=start, at__lt=end
         )
     )
 
@@ -97,10 +100,24 @@ def lifted(q: Query) -> dict[tuple[str, str], Number]:
 
 
 def lift_rate(q: Query) -> Ratios:
-    """Lifted over open, with the open records as denominator and the lifted ones as numerator."""
+    """Lifted over open, with the open records as denominator and the lifted ones as numerator: one
+    GROUP BY over the open records counts both."""
     qs = _open_records(q).annotate(lifted_now=_lifted_in_period(q))
-    counts = grouped(qs, "barrier", _cut(q.cut), Count("id"))  # type: ignore[arg-type]
-    lifted_counts = grouped(qs.filter(lifted_now=True), "barrier", _cut(q.cut), Count("id"))  # type: ignore[arg-type]
+    cut = _cut(q.cut)
+    rows = (
+        qs.order_by()
+        .annotate(_cat=F("barrier"), _col=cut if cut is not None else Value(ALL))  # type: ignore[arg-type]
+        .values("_cat", "_col")
+        .annotate(_open=Count("id"), _lifted=Count("id", filter=Q(lifted_now=True)))
+    )
+    counts: dict[tuple[str, str], int] = {}
+    lifted_counts: dict[tuple[str, str], int] = {}
+    for row in rows:
+        cat, col = row["_cat"], row["_col"]
+        key = (str(cat) if cat is not None else UNKNOWN, str(col) if col is not None else UNKNOWN)
+        counts[key] = counts.get(key, 0) + row["_open"]
+        if row["_lifted"]:
+            lifted_counts[key] = lifted_counts.get(key, 0) + row["_lifted"]
     return Ratios(
         {key: round(float(lifted_counts.get(key, 0)) * 100 / float(n), 1) for key, n in counts.items() if n},
         denominators={key: int(n) for key, n in counts.items()},

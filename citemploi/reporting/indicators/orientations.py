@@ -14,7 +14,7 @@ import math
 from collections import defaultdict
 from typing import Any, cast
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Value
+from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.functions import TruncDate
 
 from citemploi.orientations.enums import RefusalReason, Status
@@ -33,6 +33,7 @@ from citemploi.reporting.indicators.base import (
     structure_expression,
     text,
 )
+from citemploi.reporting.indicators.timestamps import ElapsedMicroseconds, local_day_bounds
 
 SECTION = "Orientations"
 
@@ -80,8 +81,10 @@ def _cut(cut: Cut) -> object:
 
 
 def sent_in_period(q: Query) -> QuerySet[Orientation]:
+    start, end = local_day_bounds(q.period)
+    # sent_on (the local date of sending) is only computed where a cut needs it (the age on that day)
     qs = Orientation.objects.annotate(sent_on=TruncDate("sent_at")).filter(
-        cite_id__in=q.cite_ids, sent_on__gte=q.period.start, sent_on__lte=q.period.end
+        cite_id__in=q.cite_ids, sent_at__gte=start, sent_at__lt=end
     )
     if q.qpv_id:
         qs = qs.filter(beneficiary__qpv_id=q.qpv_id)
@@ -120,30 +123,43 @@ def refused_by_reason(q: Query) -> dict[tuple[str, str], Number]:
 
 
 def median(values: list[float]) -> float:
-    ordered = sorted(values)
+    return _median_sorted(sorted(values))
+
+
+def percentile_nearest_rank(values: list[float], p: int) -> float:
+    return _percentile_sorted(sorted(values), p)
+
+
+def _median_sorted(ordered: list[float]) -> float:
     n = len(ordered)
     middle = n // 2
     return ordered[middle] if n % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
-def percentile_nearest_rank(values: list[float], p: int) -> float:
-    ordered = sorted(values)
+def _percentile_sorted(ordered: list[float], p: int) -> float:
     return ordered[max(1, math.ceil(p * len(ordered) / 100)) - 1]
 
 
 def _durations(qs: QuerySet[Orientation], until: str, cut: object) -> dict[str, list[float]]:
+    """Elapsed days from sending to `until`, per column, in increasing order. The database gives exact
+    microseconds; the days are then those of the duration's `total_seconds() / 86400`."""
     rows = (
         qs.filter(**{f"{until}__isnull": False})
         .order_by()
         .annotate(
             _col=cut if cut is not None else Value(ALL),  # type: ignore[arg-type]
-            _d=ExpressionWrapper(F(until) - F("sent_at"), output_field=DurationField()),
+            _us=ElapsedMicroseconds(F(until), F("sent_at")),
         )
-        .values_list("_col", "_d")
+        .values_list("_col", "_us")
     )
-    out: dict[str, list[float]] = defaultdict(list)
-    for col, duration in rows:
-        out[str(col) if col is not None else ""].append(max(duration.total_seconds(), 0) / 86400)
+    micros: dict[str, list[int]] = defaultdict(list)
+    for col, us in rows.iterator(chunk_size=10_000):
+        micros[str(col) if col is not None else ""].append(us)
+    out: dict[str, list[float]] = {}
+    for col, values in micros.items():
+        values.sort()
+        # the same float as max(timedelta(microseconds=us).total_seconds(), 0) / 86400, in the same order
+        out[col] = [max(us / 10**6, 0) / 86400 for us in values]
     return out
 
 
@@ -155,10 +171,10 @@ def delays(q: Query) -> Ratios:
     out: dict[tuple[str, str], Number] = {}
     measured: dict[tuple[str, str], int] = {}
     for prefix, until in (("answer", "answered_at"), ("start", "started_at")):
-        for col, values in _durations(qs, until, cut).items():
-            out[(f"{prefix}_median", col)] = round(median(values), 1)
-            out[(f"{prefix}_p90", col)] = round(percentile_nearest_rank(values, 90), 1)
-            measured[(f"{prefix}_median", col)] = measured[(f"{prefix}_p90", col)] = len(values)
+        for col, ordered in _durations(qs, until, cut).items():
+            out[(f"{prefix}_median", col)] = round(_median_sorted(ordered), 1)
+            out[(f"{prefix}_p90", col)] = round(_percentile_sorted(ordered, 90), 1)
+            measured[(f"{prefix}_median", col)] = measured[(f"{prefix}_p90", col)] = len(ordered)
     return Ratios(out, denominators=measured)
 
 
