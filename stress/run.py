@@ -433,17 +433,21 @@ def build(env: dict[str, str], database: str) -> None:
             _copy_sqlite(building, template)
         log("base SQLite neuve, copiée du modèle")
         _copy_sqlite(template, Path(env["SQLITE_PATH"]))
-        return
-    template = WORK / f"template-{key}.postgres"
-    if (template / "manifest.json").exists():
-        log(f"base PostgreSQL neuve, restaurée du modèle {template.relative_to(ROOT)} (citemploi restore)")
-        citemploi(env, "restore", str(template), "--yes")
-        return
-    _drop_templates("template-*.postgres")
-    log("migrations et cité de démonstration sur PostgreSQL (une fois, gardées par citemploi backup)")
+    else:
+        template = WORK / f"template-{key}.postgres"
+        if (template / "manifest.json").exists():
+            log(
+                f"base PostgreSQL neuve, restaurée du modèle {template.relative_to(ROOT)} (citemploi restore)"
+            )
+            citemploi(env, "restore", str(template), "--yes")
+        else:
+            _drop_templates("template-*.postgres")
+            log("migrations et cité de démonstration sur PostgreSQL (une fois, gardées par citemploi backup)")
+            citemploi(env, "migrate", "--noinput", "-v0")
+            citemploi(env, "demo")
+            citemploi(env, "backup", str(template))
+    # a migration added to the working tree since the template was built (the server refuses to be ready)
     citemploi(env, "migrate", "--noinput", "-v0")
-    citemploi(env, "demo")
-    citemploi(env, "backup", str(template))
 
 
 def _drop_templates(pattern: str) -> None:
