@@ -22,7 +22,7 @@ from django.utils.text import slugify
 from citemploi.core.audit import _jsonable
 from citemploi.core.models import AuditEvent
 from citemploi.core.policy import Role
-from citemploi.demo.bench_activity import ActivityCounts, CiteActivity, Person, Volumes, insert_rows
+from citemploi.demo.bench_activity import ActivityCounts, CiteActivity, Person, Table, Volumes, insert_rows
 from citemploi.demo.builder import (
     DEMO_ACTOR_LABEL,
     FOLLOWUP_KINDS,
@@ -177,17 +177,17 @@ def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
 
 
 class _Events:
-    """Audit rows shaped as `core.audit.log` writes them, collected for one bulk insert."""
+    """Audit rows shaped as `core.audit.log` writes them, collected as database values for one bulk insert."""
 
     def __init__(self) -> None:
-        self.rows: list[AuditEvent] = []
+        self.table = Table(AuditEvent, via="cli")
         self._labels: dict[int, str] = {}
 
     def add(
         self,
         membership: Membership | None,
         code: str,
-        obj: models.Model,
+        obj: Any,
         *,
         beneficiary_id: int | None = None,
         changes: dict[str, Any] | None = None,
@@ -197,25 +197,21 @@ class _Events:
         label = DEMO_ACTOR_LABEL
         if user is not None:
             label = self._labels.get(user.pk) or self._labels.setdefault(user.pk, str(user))
-        self.rows.append(
-            AuditEvent(
-                cite_id=membership.cite_id if membership is not None else cite_id,
-                actor=user,
-                actor_label=label,
-                actor_structure_id=membership.structure_id if membership is not None else None,
-                actor_role=membership.role if membership is not None else "",
-                code=code,
-                object_type=obj._meta.label_lower,
-                object_id=str(obj.pk),
-                beneficiary_id=beneficiary_id,
-                changes={k: _jsonable(v) for k, v in (changes or {}).items()},
-                via="cli",
-            )
+        self.table.add(
+            cite_id=membership.cite_id if membership is not None else cite_id,
+            actor_id=user.pk if user is not None else None,
+            actor_label=label,
+            actor_structure_id=membership.structure_id if membership is not None else None,
+            actor_role=membership.role if membership is not None else "",
+            code=code,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            beneficiary_id=beneficiary_id,
+            changes={k: _jsonable(v) for k, v in (changes or {}).items()},
         )
 
     def flush(self) -> None:
-        _insert(AuditEvent, self.rows)
-        self.rows = []
+        self.table.flush()
 
 
 def build_bench(
