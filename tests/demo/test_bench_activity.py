@@ -6,8 +6,10 @@ import json
 from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.utils import timezone
 
@@ -254,3 +256,20 @@ def test_same_seed_same_activity_whatever_the_batch_size(db):
     build_bench(cites=2, people=200, seed=11, today=TODAY, batch_size=7, volumes=volumes)
     assert Service.objects.count() == 120 and Application.objects.count() == 40
     assert _digest() == first
+
+
+def test_the_command_takes_the_volumes_and_prints_them(db):
+    out = StringIO()
+    call_command(
+        "demo", "--cites", "1", "--people", "40", "--services-per-cite", "12", "--journal-per-person", "2.5",
+        "--orientations-per-person", "1", "--applications-per-cite", "5", "--seed", "3", stdout=out,
+    )  # fmt: skip
+    text = out.getvalue()
+    assert "par cité 12 services et 5 dossiers d'appel à projets" in text
+    assert "2,5 entrées de journal, 1 orientations" in text
+    assert Service.objects.count() == 12 and Application.objects.count() == 5
+    assert 80 <= JournalEntry.objects.count() <= 120
+    assert f"{JournalEntry.objects.count()} entrées de journal" in text.replace("\u202f", "")
+    for bad in (["--outcome-share", "1.5"], ["--journal-per-person", "-1"]):
+        with pytest.raises(CommandError):
+            call_command("demo", "--cites", "1", "--people", "5", *bad, stdout=StringIO())
