@@ -103,6 +103,9 @@ class Orientation(models.Model):
             # one person's orientations: unanswered ones (risk signal), the newest first (file panel)
             models.Index(fields=["beneficiary", "status", "deadline"]),
             models.Index(fields=["beneficiary", "-sent_at"]),
+            # indicators: the orientations sent in a period, what became of them and their delays, read
+            # from the index alone (no table lookup per orientation)
+            models.Index(fields=["cite", "sent_at", "status", "answered_at", "started_at"]),
         ]
 
     def __str__(self) -> str:

@@ -5,14 +5,12 @@ the end and was not lifted at the start (its last change of state before the sta
 *lifted* counts the open records whose state became « lifted » in the period; lift rate = lifted / open.
 """
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from citemploi.offer.referentials import BARRIERS
 from citemploi.pathways.enums import BarrierState
 from citemploi.pathways.models import BarrierRecord, BarrierTransition
 from citemploi.reporting.indicators.base import (
-    ALL,
-    UNKNOWN,
     Cut,
     Indicator,
     Number,
@@ -100,24 +98,12 @@ def lifted(q: Query) -> dict[tuple[str, str], Number]:
 
 
 def lift_rate(q: Query) -> Ratios:
-    """Lifted over open, with the open records as denominator and the lifted ones as numerator: one
-    GROUP BY over the open records counts both."""
-    qs = _open_records(q).annotate(lifted_now=_lifted_in_period(q))
-    cut = _cut(q.cut)
-    rows = (
-        qs.order_by()
-        .annotate(_cat=F("barrier"), _col=cut if cut is not None else Value(ALL))  # type: ignore[arg-type]
-        .values("_cat", "_col")
-        .annotate(_open=Count("id"), _lifted=Count("id", filter=Q(lifted_now=True)))
-    )
-    counts: dict[tuple[str, str], int] = {}
-    lifted_counts: dict[tuple[str, str], int] = {}
-    for row in rows:
-        cat, col = row["_cat"], row["_col"]
-        key = (str(cat) if cat is not None else UNKNOWN, str(col) if col is not None else UNKNOWN)
-        counts[key] = counts.get(key, 0) + row["_open"]
-        if row["_lifted"]:
-            lifted_counts[key] = lifted_counts.get(key, 0) + row["_lifted"]
+    """Lifted over open, with the open records as denominator and the lifted ones as numerator. Two
+    GROUP BYs: PostgreSQL joins the lifted transitions to the open records when EXISTS is a filter, but
+    would run it once per open record inside a conditional count."""
+    qs = _open_records(q)
+    counts = grouped(qs, "barrier", _cut(q.cut), Count("id"))  # type: ignore[arg-type]
+    lifted_counts = grouped(qs.filter(_lifted_in_period(q)), "barrier", _cut(q.cut), Count("id"))  # type: ignore[arg-type]
     return Ratios(
         {key: round(float(lifted_counts.get(key, 0)) * 100 / float(n), 1) for key, n in counts.items() if n},
         denominators={key: int(n) for key, n in counts.items()},

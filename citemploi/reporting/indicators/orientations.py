@@ -123,58 +123,61 @@ def refused_by_reason(q: Query) -> dict[tuple[str, str], Number]:
 
 
 def median(values: list[float]) -> float:
-    return _median_sorted(sorted(values))
-
-
-def percentile_nearest_rank(values: list[float], p: int) -> float:
-    return _percentile_sorted(sorted(values), p)
-
-
-def _median_sorted(ordered: list[float]) -> float:
+    ordered = sorted(values)
     n = len(ordered)
     middle = n // 2
     return ordered[middle] if n % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
-def _percentile_sorted(ordered: list[float], p: int) -> float:
+def percentile_nearest_rank(values: list[float], p: int) -> float:
+    ordered = sorted(values)
     return ordered[max(1, math.ceil(p * len(ordered) / 100)) - 1]
 
 
-def _durations(qs: QuerySet[Orientation], until: str, cut: object) -> dict[str, list[float]]:
-    """Elapsed days from sending to `until`, per column, in increasing order. The database gives exact
-    microseconds; the days are then those of the duration's `total_seconds() / 86400`."""
-    rows = (
-        qs.filter(**{f"{until}__isnull": False})
-        .order_by()
-        .annotate(
-            _col=cut if cut is not None else Value(ALL),  # type: ignore[arg-type]
-            _us=ElapsedMicroseconds(F(until), F("sent_at")),
-        )
-        .values_list("_col", "_us")
-    )
+def _days(us: int) -> float:
+    """Elapsed days of a duration in microseconds: the same float as
+    `max(timedelta(microseconds=us).total_seconds(), 0) / 86400`."""
+    return max(us / 10**6, 0) / 86400
+
+
+def _durations(qs: QuerySet[Orientation], until: str, cut: object) -> dict[str, list[int]]:
+    """Microseconds from sending to `until` (exact, computed by the database), per column, in increasing
+    order: the order of the days, since `_days` never decreases."""
+    measured = qs.filter(**{f"{until}__isnull": False}).order_by()
+    elapsed = ElapsedMicroseconds(F(until), F("sent_at"))
     micros: dict[str, list[int]] = defaultdict(list)
-    for col, us in rows.iterator(chunk_size=10_000):
-        micros[str(col) if col is not None else ""].append(us)
-    out: dict[str, list[float]] = {}
-    for col, values in micros.items():
+    if cut is None:
+        # a single column: only the integers leave the database, with no conversion per row
+        values = list(measured.annotate(_us=elapsed).values_list("_us", flat=True).iterator(10_000))
+        if values:
+            micros[ALL] = values
+    else:
+        rows = measured.annotate(_col=cut, _us=elapsed).values_list("_col", "_us")  # type: ignore[misc]
+        for col, us in rows.iterator(chunk_size=10_000):
+            micros[str(col) if col is not None else ""].append(us)
+    for values in micros.values():
         values.sort()
-        # the same float as max(timedelta(microseconds=us).total_seconds(), 0) / 86400, in the same order
-        out[col] = [max(us / 10**6, 0) / 86400 for us in values]
-    return out
+    return micros
 
 
 def delays(q: Query) -> Ratios:
     """Median and 90th percentile per column; each is computed over the orientations measured (answered,
-    or started), its denominator."""
+    or started), its denominator. Only the two middle values and the 90th-percentile rank are turned into
+    days (the mean of the two middle values is taken over their days, as the definition says)."""
     qs = sent_in_period(q)
     cut = _cut(q.cut)
     out: dict[tuple[str, str], Number] = {}
     measured: dict[tuple[str, str], int] = {}
     for prefix, until in (("answer", "answered_at"), ("start", "started_at")):
         for col, ordered in _durations(qs, until, cut).items():
-            out[(f"{prefix}_median", col)] = round(_median_sorted(ordered), 1)
-            out[(f"{prefix}_p90", col)] = round(_percentile_sorted(ordered, 90), 1)
-            measured[(f"{prefix}_median", col)] = measured[(f"{prefix}_p90", col)] = len(ordered)
+            n = len(ordered)
+            middle = n // 2
+            mid = (
+                _days(ordered[middle]) if n % 2 else (_days(ordered[middle - 1]) + _days(ordered[middle])) / 2
+            )
+            out[(f"{prefix}_median", col)] = round(mid, 1)
+            out[(f"{prefix}_p90", col)] = round(_days(ordered[max(1, math.ceil(90 * n / 100)) - 1]), 1)
+            measured[(f"{prefix}_median", col)] = measured[(f"{prefix}_p90", col)] = n
     return Ratios(out, denominators=measured)
 
 
