@@ -32,6 +32,10 @@ PUBLIC_OR_CONTEXT = {
     "two_factor_enrol",
     "two_factor_verify",
     "reauthenticate",
+    # the signed-in user's own account (recovery codes, their own optional second factor): no one else's data
+    "account_security",
+    "recovery_codes_regenerate",
+    "two_factor_disable",
     "password_reset",
     "password_reset_done",
     "password_reset_confirm",
