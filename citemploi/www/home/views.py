@@ -6,7 +6,6 @@ from citemploi.core.context import ActingContext
 from citemploi.core.policy import Role
 from citemploi.partners.queries import structures_for
 from citemploi.people import queries as people_queries
-from citemploi.people.models import Beneficiary
 from citemploi.people.risks import at_risk, risks_for
 from citemploi.territory.queries import qpvs_for
 from citemploi.www.common import acting, paginate
@@ -26,7 +25,7 @@ def _at_risk(request: HttpRequest, ctx: ActingContext) -> dict:
     # ids come from `people`, so the page is still within what the access helpers allow.
     ids = list(at_risk(ctx, people).order_by("last_name", "first_name", "id").values_list("pk", flat=True))
     page = paginate(request, ids)
-    on_page = Beneficiary.objects.filter(pk__in=list(page.object_list))
+    on_page = people.filter(pk__in=list(page.object_list))  # through the access helpers, as the ids
     shown = list(
         on_page.order_by("last_name", "first_name", "id").only("pk", "first_name", "last_name", "referent_id")
     )
