@@ -172,6 +172,8 @@ REAUTH_MAX_AGE = env_int("REAUTH_MAX_AGE", 10 * 60)
 RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
 PASSWORD_RESET_PER_HOUR = env_int("PASSWORD_RESET_PER_HOUR", 10)
 DIRECTORY_SEARCH_PER_MINUTE = env_int("DIRECTORY_SEARCH_PER_MINUTE", 60)
+#: single-use answer links of orientations: opening or answering, per client address (guessing is refused)
+ANSWER_LINK_PER_HOUR = env_int("ANSWER_LINK_PER_HOUR", 60)
 TWO_FACTOR_ISSUER = env_str("TWO_FACTOR_ISSUER", "citemploi")
 #: key of the secrets encrypted at rest (TOTP secrets): a Fernet key or any long passphrase; without it, a key
 #: derived from SECRET_KEY (HKDF). Former keys, comma-separated, still decrypt (`citemploi rotate_field_keys`).

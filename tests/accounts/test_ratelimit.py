@@ -75,3 +75,11 @@ def test_ended_counters_are_pruned(db):
     hit("demo", "ip:1", limit=5, window=60)
     assert prune_security_rows()["counters"] == 1
     assert RateLimitCounter.objects.count() == 1
+
+
+def test_the_single_use_answer_links_are_rate_limited(client, db, settings):
+    """Guessing answer links is refused: unknown tokens count, and past the limit even a page answers 429."""
+    settings.ANSWER_LINK_PER_HOUR = 3
+    # seven tries span at most two one-hour windows: one of them gets a fourth try, refused
+    codes = [client.get(f"/orientations/lien/devine-{n}/").status_code for n in range(7)]
+    assert codes[0] == 404 and 429 in codes and set(codes) == {404, 429}

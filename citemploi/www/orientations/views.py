@@ -4,6 +4,7 @@ single-use answer link."""
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from citemploi.core.concurrency import StaleEdit
 from citemploi.core.context import ActingContext
+from citemploi.core.ratelimit import rate_limit
 from citemploi.offer import queries as offer_queries
 from citemploi.offer.models import Service
 from citemploi.orientations import queries, services
@@ -302,6 +304,12 @@ def _usable(link: AnswerLink) -> bool:
 
 
 @login_not_required
+@rate_limit(
+    "orientation.answer_link",
+    limit=lambda: settings.ANSWER_LINK_PER_HOUR,
+    window=3600,
+    methods=("GET", "POST"),
+)
 def answer_link(request: HttpRequest, token: str) -> HttpResponse:
     """The page a receiving structure without account opens from its e-mail: the shared snapshot, accept or
     refuse. A used, replaced or expired link answers 410, an unknown one 404, both without any data."""
