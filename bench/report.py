@@ -129,6 +129,12 @@ def markdown(results: dict[str, Any]) -> str:
                 f"{page['target_p95_ms']:g} | {verdict(page['p95_ok'])} | {ratio_text} | {page['errors']} |"
             )
         lines.append("")
+        for name, page in run.get("after_change", {}).items():
+            lines.append(
+                f"- `{name}` au premier affichage après une modification des données (résultats des "
+                f"indicateurs recalculés) : p50 {_ms(page['p50_ms'])} ms, p95 {_ms(page['p95_ms'])} ms sur "
+                f"{page['n']} mesures, {page['errors']} erreurs"
+            )
         for name, t in run.get("throughput", {}).items():
             target = THROUGHPUT_TARGET_RPS.get(name)
             judged = "" if target is None else f" — cible ≥ {target:g}/s : {verdict(t['ok'])}"

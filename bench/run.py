@@ -51,6 +51,7 @@ SCALES: dict[str, dict[str, Any]] = {
         "warmup": 5,
         "clients": 50,
         "seconds": 10,
+        "after_change": 5,
         "import_rows": 100_000,
         "services": 50_000,
     },
@@ -62,6 +63,7 @@ SCALES: dict[str, dict[str, Any]] = {
         "warmup": 10,
         "clients": 50,
         "seconds": 30,
+        "after_change": 5,
         "import_rows": 100_000,
         "services": 50_000,
     },
@@ -336,6 +338,22 @@ def measure(session: Any, url: str, requests_count: int, warmup: int, headers: d
     return report.summarize(samples, errors) | {"url": path, "bytes": size}
 
 
+BUMP = "from citemploi.reporting import freshness\nfreshness.bump_all()"
+
+
+def measure_after_change(session: Any, url: str, env: dict[str, str], count: int) -> dict[str, Any]:
+    """The page's time on its first view after a change of the data (every cached result then outdated)."""
+    samples, errors = [], 0
+    for _ in range(count):
+        citemploi(env, "shell", "-c", BUMP)
+        started = time.perf_counter()
+        response = session.get(url, allow_redirects=False)
+        samples.append((time.perf_counter() - started) * 1000)
+        errors += response.status_code != 200
+    path = "/" + url.split("://", 1)[-1].split("/", 1)[-1]
+    return report.summarize(samples, errors) | {"url": path}
+
+
 def throughput(template: Any, url: str, clients: int, seconds: float) -> dict[str, Any]:
     """`clients` threads, each with its own connection and the template session's cookies, for `seconds`."""
     import requests
@@ -541,9 +559,18 @@ def run_one(
             log(f"page {name}")
             pages[name] = measure(session, base + path, n, w, headers)
         run["pages"] = report.judge_pages(pages, pages["floor"]["p50_ms"])
+        # The dashboards above are served from the indicator results kept while the data is unchanged
+        # (citemploi/reporting/freshness.py); here, the first view after a change, which computes them again.
+        run["after_change"] = {}
+        for name, session in (("cite_dashboard", coordinator), ("national_dashboard", national)):
+            log(f"page {name} juste après une modification des données")
+            run["after_change"][name] = measure_after_change(
+                session, base + dict((p[0], p[2]) for p in plan)[name], env, scale["after_change"]
+            )
         if full:
             run["throughput"] = {}
             for name, session, path in (
+                ("floor", referent, "/sante/plancher/"),
                 ("person_file", referent, f"/personnes/{info['person']}/"),
                 ("directory_search", anonymous, f"/services/resultats/?{info['directory_query']}"),
             ):

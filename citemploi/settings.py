@@ -174,6 +174,9 @@ PASSWORD_RESET_PER_HOUR = env_int("PASSWORD_RESET_PER_HOUR", 10)
 DIRECTORY_SEARCH_PER_MINUTE = env_int("DIRECTORY_SEARCH_PER_MINUTE", 60)
 #: single-use answer links of orientations: opening or answering, per client address (guessing is refused)
 ANSWER_LINK_PER_HOUR = env_int("ANSWER_LINK_PER_HOUR", 60)
+#: indicator results are kept while the data they come from is unchanged (citemploi/reporting/freshness.py),
+#: at most this long; 0 computes every time (the test suite's default: tests that need it switch it on)
+INDICATOR_CACHE_SECONDS = env_int("INDICATOR_CACHE_SECONDS", 0 if TESTING else 3600)
 TWO_FACTOR_ISSUER = env_str("TWO_FACTOR_ISSUER", "citemploi")
 #: key of the secrets encrypted at rest (TOTP secrets): a Fernet key or any long passphrase; without it, a key
 #: derived from SECRET_KEY (HKDF). Former keys, comma-separated, still decrypt (`citemploi rotate_field_keys`).

@@ -1,5 +1,7 @@
 """The acting context: who acts, for which cité and structure, with which role."""
 
+import contextvars
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -9,6 +11,12 @@ if TYPE_CHECKING:
     from citemploi.accounts.models import User
     from citemploi.partners.models import Membership, Structure
     from citemploi.territory.models import Cite
+
+#: how to know the cité the current request acts in, should it write (set by CurrentContextMiddleware; read by
+#: citemploi.reporting.freshness to tell which cité's figures a write changes). None outside a request.
+acting_cite_resolver: contextvars.ContextVar[Callable[[], int | None] | None] = contextvars.ContextVar(
+    "citemploi_acting_cite", default=None
+)
 
 
 @dataclass(frozen=True)

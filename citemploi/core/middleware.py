@@ -1,7 +1,7 @@
 from django.http import HttpRequest, HttpResponse
-from django.utils.functional import SimpleLazyObject
+from django.utils.functional import SimpleLazyObject, empty
 
-from citemploi.core.context import ActingContext
+from citemploi.core.context import ActingContext, acting_cite_resolver
 
 SESSION_KEY = "citemploi_membership_id"
 
@@ -33,4 +33,24 @@ class CurrentContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.acting = SimpleLazyObject(lambda: _acting_context(request))  # type: ignore[attr-defined]
-        return self.get_response(request)
+        token = acting_cite_resolver.set(lambda: acting_cite_id(request))
+        try:
+            return self.get_response(request)
+        finally:
+            acting_cite_resolver.reset(token)
+
+
+def acting_cite_id(request: HttpRequest) -> int | None:
+    """The cité the request acts in, if already known (API token or evaluated acting context); None else.
+
+    Read when the request writes, to tell which cité's figures changed (citemploi.reporting.freshness): it
+    never triggers a query, and an unknown cité counts as a change for every cité.
+    """
+    auth = getattr(request, "auth", None)
+    if isinstance(auth, ActingContext):
+        return auth.cite_id
+    lazy = request.__dict__.get("acting")
+    ctx = getattr(lazy, "_wrapped", empty)
+    if isinstance(ctx, ActingContext):
+        return ctx.cite_id
+    return None

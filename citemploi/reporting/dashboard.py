@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
+
 from citemploi.budget import queries as budget_queries
 from citemploi.budget.queries import BudgetSummary
 from citemploi.core.context import ActingContext
@@ -163,15 +165,17 @@ def build(
     query: Query, *, audience: str | None, cite_id: int | None, codes: tuple[str, ...] | None = None
 ) -> list[Section]:
     """The sections of a dashboard. `audience` None: exact figures (the cité's coordination)."""
+    from citemploi.reporting import freshness
     from citemploi.secrecy import Thresholds
 
     sections, thresholds = [], Thresholds()
+    stamp = freshness.Stamp.of(query.cite_ids) if settings.INDICATOR_CACHE_SECONDS > 0 else None
     for key, title, section_codes in SECTIONS:
         blocks = []
         for code in section_codes:
             if code not in REGISTRY or (codes is not None and code not in codes):
                 continue
-            table = REGISTRY[code].run(query)
+            table = freshness.run(REGISTRY[code], query, stamp)
             shown = (
                 exact(table)
                 if audience is None

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class QuestionnaireState(models.TextChoices):
@@ -55,3 +56,24 @@ class QuarterlyReport(models.Model):
     @property
     def label(self) -> str:
         return f"{'1er' if self.quarter == 1 else f'{self.quarter}e'} trimestre {self.year}"
+
+
+class DataVersion(models.Model):
+    """How many committed changes a cité's data (scope = the cité's id) or any data (scope 0) has seen.
+
+    Cached indicator results are keyed by these versions (see citemploi.reporting.freshness): a change
+    makes the next dashboard compute afresh. `epoch` is drawn at random when the row is created and again
+    when a backup is restored, so that results cached for another database never match.
+    """
+
+    scope = models.PositiveBigIntegerField(primary_key=True)
+    version = models.PositiveBigIntegerField(default=0)
+    epoch = models.CharField(max_length=32)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "version des données"
+        verbose_name_plural = "versions des données"
+
+    def __str__(self) -> str:
+        return f"{self.scope}: {self.version}"

@@ -82,6 +82,9 @@ def _results(pages, throughput_rps=250.0):
                 "label": "4 000 personnes",
                 "dataset": "3 cités",
                 "pages": report.judge_pages(pages, pages["floor"]["p50_ms"]),
+                "after_change": {
+                    "cite_dashboard": report.summarize([900.0, 1100.0, 1000.0]) | {"url": "/indicateurs/"}
+                },
                 "throughput": {
                     "person_file": {
                         "clients": 50,
@@ -127,6 +130,10 @@ def test_results_are_written_as_json_and_a_markdown_table(tmp_path):
     assert "Test CPU, 2 cœurs, 8.0 Go" in text
     assert "person_file : × 1,05" in text
     assert "- machine chargée" in text
+    assert (
+        "`cite_dashboard` au premier affichage après une modification des données (résultats des indicateurs "
+        "recalculés) : p50 1000,0 ms, p95 1090,0 ms sur 3 mesures, 0 erreurs" in text
+    )
     assert (
         "Indicateurs : 0.42 s de calcul (9.5 s avec le démarrage du processus), mémoire maximale 120 Mo"
         in text

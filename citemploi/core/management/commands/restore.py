@@ -34,8 +34,21 @@ class Command(BaseCommand):
             restore(path)
         except SnapshotError as exc:
             raise CommandError(str(exc)) from exc
+        self._forget_cached_figures()
         rows = sum(manifest["counts"].values())
         self.stdout.write(
             f"Sauvegarde du {manifest['created_at']} restaurée : {rows} lignes, comptes vérifiés. "
             "Lancez « citemploi migrate » si le code est plus récent que la sauvegarde."
         )
+
+    def _forget_cached_figures(self) -> None:
+        """Indicator results cached before belong to other data: a new epoch makes them unreachable."""
+        from django.db import DatabaseError, connections
+
+        from citemploi.reporting import freshness
+
+        connections.close_all()
+        try:
+            freshness.new_epoch()
+        except DatabaseError:  # a backup older than the versions' table: `migrate` creates it with new epochs
+            pass
