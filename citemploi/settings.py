@@ -130,6 +130,14 @@ else:
             },
         }
     }
+#: a PostgreSQL read replica for the indicators (dashboards, exports, Copil report): docs/production.md
+REPORTING_DATABASE_URL = env_str("REPORTING_DATABASE_URL", "")
+if REPORTING_DATABASE_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        REPORTING_DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60)
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["citemploi.core.dbrouter.ReportingReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Background work ------------------------------------------------------------------------------------

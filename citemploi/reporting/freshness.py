@@ -37,6 +37,7 @@ from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.utils import timezone
 
 from citemploi.core.context import acting_cite_resolver
+from citemploi.core.dbrouter import reads_for_reporting
 
 if TYPE_CHECKING:
     from citemploi.reporting.indicators.base import Indicator, Query, Table
@@ -198,26 +199,17 @@ class Stamp:
         from citemploi.reporting.models import DataVersion
 
         scopes = sorted({ALL, *cite_ids})
-        rows = {
-            scope: (version, epoch)
-            for scope, version, epoch in DataVersion.objects.filter(scope__in=scopes).values_list(
-                "scope", "version", "epoch"
-            )
-        }
-        missing = [scope for scope in scopes if scope not in rows]
-        if missing:  # first use of a scope: give it an epoch, so no other database's results can match
-            for scope in missing:
-                DataVersion.objects.get_or_create(
+        with reads_for_reporting():  # where the figures are read (a replica's lag then only makes them newer)
+            found = DataVersion.objects.filter(scope__in=scopes).values_list("scope", "version", "epoch")
+            rows = {scope: (version, epoch) for scope, version, epoch in found}
+        for scope in scopes:
+            if (
+                scope not in rows
+            ):  # first use of a scope: give it an epoch, so no other database's results match
+                row, _ = DataVersion.objects.using("default").get_or_create(
                     scope=scope, defaults={"version": 0, "epoch": secrets.token_hex(8)}
                 )
-            rows = dict(
-                (
-                    (s, (v, e))
-                    for s, v, e in DataVersion.objects.filter(scope__in=scopes).values_list(
-                        "scope", "version", "epoch"
-                    )
-                )
-            )
+                rows[scope] = (row.version, row.epoch)
         text = ";".join(f"{scope}:{rows[scope][0]}:{rows[scope][1]}" for scope in scopes)
         return cls(hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest())
 
@@ -268,13 +260,15 @@ def run(indicator: Indicator, query: Query, stamp: Stamp | None) -> Table:
     """`indicator.run(query)`, or the table computed earlier for the same question on the same data."""
     seconds = settings.INDICATOR_CACHE_SECONDS
     if stamp is None or seconds <= 0:
-        return indicator.run(query)
+        with reads_for_reporting():
+            return indicator.run(query)
     key = _key(indicator, query, stamp)
     stored = cache.get(key)
     if stored is not None:
         table = stored
         return replace(table, indicator=_indicator(indicator, table.indicator))
-    table = indicator.run(query)
+    with reads_for_reporting():
+        table = indicator.run(query)
     try:
         ref = _Ref(table.indicator.code, table.indicator.additive)
         cache.set(key, replace(table, indicator=ref), seconds)  # type: ignore[arg-type]
