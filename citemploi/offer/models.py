@@ -139,7 +139,13 @@ class Service(models.Model):
     class Meta:
         verbose_name = "service"
         ordering = ["name", "id"]
-        indexes = [models.Index(fields=["last_updated_on"]), models.Index(fields=["structure", "name"])]
+        indexes = [
+            models.Index(fields=["last_updated_on"]),
+            models.Index(fields=["structure", "name"]),
+            # the directory's results by name: the first page reads the index in order and stops after 20
+            # matches, instead of sorting every match of the national offer
+            models.Index(fields=["name", "id"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(opens_on__isnull=True)
@@ -178,6 +184,8 @@ class ServiceTheme(models.Model):
     class Meta:
         ordering = ["code"]
         constraints = [models.UniqueConstraint(fields=["service", "code"], name="unique_service_theme")]
+        # the need and theme filters probe each service's themes by category or code: read from the index
+        indexes = [models.Index(fields=["service", "category", "code"])]
 
     def __str__(self) -> str:
         return self.code

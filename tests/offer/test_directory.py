@@ -211,3 +211,27 @@ def test_services_of_another_structure_kind_are_found_too(client, amiens):
         "/services/resultats/", {"frein": "difficultes-administratives", "commune": "80021"}
     )
     assert _names(response) == {"Permanence justice"}
+
+
+def test_a_search_matching_more_than_the_cap_says_more_than_and_pages_through_the_cap(
+    client, offer, monkeypatch
+):
+    from citemploi.www.directory import views
+
+    monkeypatch.setattr(views, "RESULTS_COUNT_CAP", 4)
+    monkeypatch.setattr(views, "RESULTS_PER_PAGE", 2)
+    for i in range(3):
+        ServiceFactory(structure=offer.asso, name=f"Permis {i}", themes=["mobilite--preparer-un-permis"])
+    # 6 services lift the mobility barrier: counted up to the cap, listed up to the cap in name order (the
+    # last page stops at the 4th: "Aide…", "Auto-école…", "Garage…", "Permis 0")
+    response = client.get("/services/resultats/", {"frein": "mobilite"})
+    paginator = response.context["page"].paginator
+    assert (paginator.capped, paginator.count, paginator.num_pages) == (True, 4, 2)
+    assert "Plus de 4 services trouvés" in response.content.decode()
+    last = client.get("/services/resultats/", {"frein": "mobilite", "page": 9})
+    assert [row["service"].name for row in last.context["rows"]] == ["Garage solidaire du Mans", "Permis 0"]
+    # under the cap, the exact number
+    monkeypatch.setattr(views, "RESULTS_COUNT_CAP", 6)
+    response = client.get("/services/resultats/", {"frein": "mobilite"})
+    assert (response.context["page"].paginator.capped, response.context["page"].paginator.count) == (False, 6)
+    assert "6 services trouvés" in response.content.decode()

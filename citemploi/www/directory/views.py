@@ -7,19 +7,49 @@ where, which day — nothing about who asked) as a signal of unmet needs for the
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from citemploi.core.ratelimit import rate_limit
 from citemploi.offer import queries, services
 from citemploi.offer.enums import Mobiliser, ModeAccueil, ModeMobilisation, Public
 from citemploi.offer.models import Service
 from citemploi.offer.referentials import BARRIERS, BARRIERS_BY_CODE, barriers_for_themes
-from citemploi.www.common import paginate
 from citemploi.www.directory.forms import SearchForm
 
 RESULTS_PER_PAGE = 20
+#: the results are counted up to this number, then shown as "more than": a search matching tens of thousands of
+#: services nationally costs the same as one matching a thousand (a resident refines rather than reading 50
+#: pages), and the page's cost no longer grows with the national offer
+RESULTS_COUNT_CAP = 1000
+
+
+class CappedPaginator(Paginator):
+    """Counts at most `cap` + 1 rows (`SELECT COUNT(*) FROM (… LIMIT cap + 1)`), and pages through `cap`."""
+
+    def __init__(self, object_list, per_page: int, cap: int) -> None:
+        super().__init__(object_list, per_page)
+        self.cap = cap
+
+    @cached_property
+    def found(self) -> int:
+        # unordered: any cap + 1 rows tell whether there are more, without sorting every match
+        return int(self.object_list.order_by()[: self.cap + 1].count())
+
+    @property
+    def capped(self) -> bool:
+        return self.found > self.cap
+
+    @cached_property
+    def count(self) -> int:
+        return min(self.found, self.cap)
+
+
+def _paginate_results(request: HttpRequest, qs) -> Page:
+    return CappedPaginator(qs, RESULTS_PER_PAGE, RESULTS_COUNT_CAP).get_page(request.GET.get("page"))
 
 
 @login_not_required
@@ -42,7 +72,7 @@ def results(request: HttpRequest) -> HttpResponse:
     search = form.search()
     place = queries.resolve_place(search.commune, search.qpv)
     today = timezone.localdate()
-    page = paginate(request, queries.directory_search(search, place, today), per_page=RESULTS_PER_PAGE)
+    page = _paginate_results(request, queries.directory_search(search, place, today))
     if page.paginator.count == 0:
         services.record_empty_search(search, place, today)
     rows = [
