@@ -135,6 +135,8 @@ class Beneficiary(models.Model):
             models.Index(fields=["cite", "last_name", "first_name", "id"]),
             models.Index(fields=["responsible_structure", "last_name", "first_name", "id"]),
             models.Index(fields=["cite", "identified_on"]),
+            # the list's count (a cité's people, by gender or not) read from the index alone, not row by row
+            models.Index(fields=["cite", "anonymised_at", "gender"]),
         ]
 
     def __str__(self) -> str:

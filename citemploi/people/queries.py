@@ -78,23 +78,50 @@ def _access_key(ctx: ActingContext, action: str) -> tuple:
     return (scope, ctx.cite_id, ctx.structure_id, ctx.user.pk)
 
 
+def _scope_reaches_loaded(ctx: ActingContext, scope: Scope, beneficiary: Beneficiary) -> bool | None:
+    """The answer of `_scope_filter` for a person just read through the access helpers, from the fields
+    the filter compares (cité, responsible structure, référent); None when only the database can answer
+    (a follow-up group's structure: its membership and the person's consent are other rows)."""
+    if scope == Scope.NONE or ctx.membership is None:
+        return False
+    if scope == Scope.CITE:
+        return beneficiary.cite_id == ctx.cite_id
+    if ctx.structure_id is None:
+        return False
+    responsible = (
+        beneficiary.cite_id == ctx.cite_id and beneficiary.responsible_structure_id == ctx.structure_id
+    )
+    if scope == Scope.STRUCTURE:
+        return True if responsible else None
+    if scope == Scope.RESPONSIBLE_STRUCTURE:
+        return responsible
+    if scope == Scope.RESPONSIBLE:
+        return responsible and ctx.user.pk is not None and beneficiary.referent_id == ctx.user.pk
+    return False
+
+
 def can(ctx: ActingContext, action: str, beneficiary: Beneficiary) -> bool:
-    """Whether the acting context may do `action` on this person (one query; none for a scope already
-    checked on an instance marked by `remember_access`)."""
+    """Whether the acting context may do `action` on this person (one query; on an instance marked by
+    `remember_access`, none when the person's own fields answer, and one per scope otherwise)."""
     memo: dict | None = beneficiary.__dict__.get(_ACCESS_MEMO)
     if memo is None:
         return beneficiaries_for(ctx, action).filter(pk=beneficiary.pk).exists()
     key = _access_key(ctx, action)
     if key not in memo:
-        memo[key] = beneficiaries_for(ctx, action).filter(pk=beneficiary.pk).exists()
+        known = _scope_reaches_loaded(ctx, key[0], beneficiary)
+        memo[key] = (
+            known if known is not None else beneficiaries_for(ctx, action).filter(pk=beneficiary.pk).exists()
+        )
     return bool(memo[key])
 
 
 def remember_access(ctx: ActingContext, beneficiary: Beneficiary, action: str = "beneficiary.view") -> None:
     """Let `can` remember its answers for this instance: for a read-only page that checks many actions on one
-    person (its file and the panels of the other domains), actions with the same scope are checked once.
-    `beneficiary` was just read through `access_beneficiary_for(ctx, …, action)`, which is an answer for
-    `action`. Not for an instance a service is about to change."""
+    person (its file and the panels of the other domains), actions with the same scope are checked once, and
+    scopes that compare only the person's own fields (cité, responsible structure, référent) are answered
+    from the instance. `beneficiary` was just read through `access_beneficiary_for(ctx, …, action)` (not
+    anonymised, fields fresh from the database), which is an answer for `action`. Not for an instance a
+    service is about to change."""
     beneficiary.__dict__[_ACCESS_MEMO] = {_access_key(ctx, action): True}
 
 

@@ -124,15 +124,53 @@ def test_remembered_access_checks_each_scope_once_and_keeps_the_answers_apart(
     with django_assert_num_queries(0):
         # the follow-up group's structure reads the file (the scope just checked by access_beneficiary_for)
         assert queries.can(ml, "beneficiary.view", b)
-    with django_assert_num_queries(1):
-        # editing is for the responsible structure only: its own scope, checked once for both actions
+        # editing is for the responsible structure only: the person's own fields answer, for both actions
         assert not queries.can(ml, "beneficiary.edit", b)
         assert not queries.can(ml, "beneficiary.consent", b)
     # another acting context gets its own answers, not the remembered ones
     ft = ctx_for(world.referent_ft)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(0):
         assert queries.can(ft, "beneficiary.edit", b)
+    # a follow-up group's reach is other rows (membership, consent): read once for the scope
+    from_ft = queries.access_beneficiary_for(ft, person.pk, log_read=False)
+    queries.remember_access(ft, from_ft)
+    with django_assert_num_queries(1):
+        assert queries.can(ml, "beneficiary.view", from_ft)
+        assert queries.can(ml, "beneficiary.export", from_ft)
     # an instance that was not marked is checked each time
     with django_assert_num_queries(2):
         assert queries.can(ft, "beneficiary.edit", person)
         assert queries.can(ft, "beneficiary.edit", person)
+
+
+def test_remembered_answers_are_the_database_answers_for_every_role_and_action(world):
+    """What `can` answers from a remembered person's fields is what the database answers, for every persona
+    and every action on people: followed by a group with or without consent, with or without a référent."""
+    from citemploi.core.policy import POLICY
+
+    grouped = BeneficiaryFactory(
+        cite=world.cite, responsible_structure=world.ft, referent=world.referent_ft.user
+    )
+    in_followup_group(grouped, world.ml)
+    with_sharing_consent(grouped)
+    no_consent = BeneficiaryFactory(cite=world.cite, responsible_structure=world.ml, referent=None)
+    in_followup_group(no_consent, world.ft)
+    elsewhere = BeneficiaryFactory(cite=world.other_cite, responsible_structure=world.other_structure)
+    actions = [a for a in POLICY if a.startswith("beneficiary.")]
+    personas = list(world.personas().values()) + [world.referent_ft, world.referent_ml, world.coordinator]
+    readers = [world.coordinator, world.referent_ft, world.referent_ml]
+    for person in (grouped, no_consent, elsewhere):
+        for reader in readers:
+            reader_ctx = ctx_for(reader)
+            if not queries.can(reader_ctx, "beneficiary.view", person):
+                continue
+            remembered = queries.access_beneficiary_for(reader_ctx, person.pk, log_read=False)
+            queries.remember_access(reader_ctx, remembered)
+            for membership in personas:
+                ctx = ctx_for(membership)
+                for action in actions:
+                    assert queries.can(ctx, action, remembered) == queries.can(ctx, action, person), (
+                        person,
+                        membership.role,
+                        action,
+                    )

@@ -152,12 +152,13 @@ def test_detail_query_count_is_pinned(client, world):
     client.get(f"/personnes/{person.pk}/")
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(f"/personnes/{person.pk}/").status_code == 200
-    # session, user, membership, the person, the audit event; one access check per scope, not per action
-    # (people.queries.remember_access: the person's scope, the responsible structure's, the référent's);
-    # follow-up group, consents, attended events, the follow-up form's structures; the panels of the other domains (pathways 2, tracking 2,
-    # orientations 1, cohorts 1; each domain pins its panel's cost and checks that it does not grow with the
-    # data). 29 when every action was checked by its own query.
-    assert len(ctx.captured_queries) == 18, [q["sql"] for q in ctx.captured_queries]
+    # session, user, membership, the person, the audit event; no access check beyond the person's read: the
+    # other actions' scopes (responsible structure, référent) are answered from the person's fields
+    # (people.queries.remember_access); sensitive info, follow-up group, consents, attended events, the
+    # follow-up form's structures; the panels of the other domains (pathways 2, tracking 2, orientations 1,
+    # cohorts 1; each domain pins its panel's cost and checks that it does not grow with the data). 29 when
+    # every action was checked by its own query, 18 with one check per scope.
+    assert len(ctx.captured_queries) == 16, [q["sql"] for q in ctx.captured_queries]
 
 
 def test_export_neutralises_formulas_and_hides_sensitive_data(client, world):
