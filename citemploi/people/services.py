@@ -146,6 +146,15 @@ def build_new_beneficiary(
     beneficiary = Beneficiary(
         cite_id=ctx.cite_id, responsible_structure_id=structure.pk, created_by_id=ctx.user.pk, **data
     )
+    return complete_new_beneficiary(ctx, structure, beneficiary, key)
+
+
+def complete_new_beneficiary(
+    ctx: ActingContext, structure: Structure, beneficiary: Beneficiary, key: str | None = None
+) -> Beneficiary:
+    """The values a new file derives from the acting context and from its own values (build_new_beneficiary's
+    rules). The import applies them to copies of one blank file rather than building each file from scratch:
+    a model's constructor costs as much as everything else the import does for a line."""
     if beneficiary.referent_id is None and ctx.role == "referent" and structure.pk == ctx.structure_id:
         beneficiary.referent = ctx.user  # the object, so that the audit row reads it without a query
     beneficiary.identity_key = key or identity_key(

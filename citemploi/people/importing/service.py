@@ -22,6 +22,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models.base import ModelState
 
 from citemploi.core import audit
 from citemploi.core.access import require
@@ -32,9 +33,14 @@ from citemploi.partners.models import Structure
 from citemploi.people.importing.fields import check_mapping, resolve_mapping
 from citemploi.people.importing.inserts import Inserter
 from citemploi.people.importing.reading import Source, open_table
-from citemploi.people.importing.validation import ImportReport, Issue, ValidRow, validate
+from citemploi.people.importing.validation import ImportReport, Issue, validate
 from citemploi.people.models import Beneficiary
-from citemploi.people.services import BENEFICIARY_FIELDS, build_new_beneficiary, creation_changes
+from citemploi.people.services import (
+    BENEFICIARY_FIELDS,
+    build_new_beneficiary,
+    complete_new_beneficiary,
+    creation_changes,
+)
 from citemploi.territory.models import QPV
 
 ACTION = "beneficiary.import"
@@ -199,7 +205,13 @@ class _Prepared:
 
 
 def _prepare(ctx: ActingContext, structure: Structure, report: ImportReport) -> _Prepared:
-    """Build every new file and its audit changes before the transaction opens (it then only inserts)."""
+    """Build every new file and its audit changes before the transaction opens (it then only inserts).
+
+    Each file is a copy of one blank file (build_new_beneficiary with no data: the cité, the structure, the
+    creator, the référent, the fields' defaults) given the line's values, then completed by the creation
+    service's own rules (complete_new_beneficiary): the same file as build_new_beneficiary makes from the
+    line's values, for a fifth of the cost of a model's constructor.
+    """
     fields = report.fields
     slot = fields.index("qpv") if "qpv" in fields else None
     used = (
@@ -208,17 +220,37 @@ def _prepare(ctx: ActingContext, structure: Structure, report: ImportReport) -> 
         else set()
     )
     qpvs = QPV.objects.in_bulk(used)
+    blank = _Blank(build_new_beneficiary(ctx, structure, {}, key="-"))
     prepared = _Prepared(people=Inserter(Beneficiary))
     rows = report.rows
-    for index, row in enumerate(rows):
+    for index, (line, key, values) in enumerate(rows):
         rows[index] = None  # type: ignore[call-overload]  # freed as it is converted
-        person = _new_beneficiary(ctx, structure, fields, row, qpvs)
-        prepared.lines.append(row[0])
-        prepared.keys.append(row[1])
+        person = blank.copy()
+        for name, value in zip(fields, values, strict=True):
+            if value is not None:
+                setattr(person, name, qpvs[value] if name == "qpv" else value)
+        complete_new_beneficiary(ctx, structure, person, key)
+        prepared.lines.append(line)
+        prepared.keys.append(key)
         prepared.rows.append(prepared.people.values(person))
         # Only the new values: they share their strings with the row; the JSON is made at insert time.
         prepared.changes.append(tuple(new for _old, new in creation_changes(person).values()))
     return prepared
+
+
+class _Blank:
+    """Copies of a new, unsaved file: its field values and its cached related objects (the référent)."""
+
+    def __init__(self, beneficiary: Beneficiary):
+        self.values = {k: v for k, v in beneficiary.__dict__.items() if k != "_state"}
+        self.related = dict(beneficiary._state.fields_cache)
+
+    def copy(self) -> Beneficiary:
+        person = Beneficiary.__new__(Beneficiary)
+        person.__dict__.update(self.values)
+        person._state = ModelState()
+        person._state.fields_cache = dict(self.related)
+        return person
 
 
 @transaction.atomic
@@ -267,17 +299,6 @@ def _with_late_duplicates(report: ImportReport, lines: list[int]) -> ImportRepor
     return replace(
         report, issues=issues, in_error=len(lines), to_create=report.to_create - len(lines), rows=[]
     )
-
-
-def _new_beneficiary(
-    ctx: ActingContext, structure: Structure, fields: list[str], row: ValidRow, qpvs: dict[int, QPV]
-) -> Beneficiary:
-    """A new file as services.create_beneficiary builds it (the identity key was computed when the line was checked)."""
-    _line, key, values = row
-    data = {name: value for name, value in zip(fields, values, strict=True) if value is not None}
-    if "qpv" in data:
-        data["qpv"] = qpvs[data["qpv"]]
-    return build_new_beneficiary(ctx, structure, data, key)
 
 
 class _AuditRows:
