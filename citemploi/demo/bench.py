@@ -8,12 +8,16 @@ follow-up rows) and the audit rows the services would have written, built by `_e
 Deterministic: each cité draws from its own generator seeded with (seed, cité), whatever the batch size.
 """
 
+import multiprocessing
 import time
+import traceback
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django import db
 from django.contrib.auth.hashers import make_password
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -22,10 +26,19 @@ from django.utils.text import slugify
 from citemploi.core.audit import _jsonable
 from citemploi.core.models import AuditEvent
 from citemploi.core.policy import Role
-from citemploi.demo.bench_activity import ActivityCounts, CiteActivity, Person, Table, Volumes, insert_rows
+from citemploi.demo.bench_activity import (
+    ActivityCounts,
+    CiteActivity,
+    Person,
+    Table,
+    Volumes,
+    _Ref,
+    insert_rows,
+)
 from citemploi.demo.builder import (
     DEMO_ACTOR_LABEL,
     FOLLOWUP_KINDS,
+    DemoError,
     DemoSummary,
     ensure_commune,
     ensure_qpvs,
@@ -50,8 +63,6 @@ R = RoleInCite
 C = CooperationFormat
 
 BATCH_SIZE = 2000
-#: rows per INSERT statement (see `_insert`)
-ROWS_PER_STATEMENT = 512
 #: e-mail of the national animator, shared with the Amiens demo
 NATIONAL_EMAIL = "anct@example.org"
 
@@ -149,31 +160,31 @@ def pick_cities(count: int) -> list[City]:
 
 
 def _insert(model: type[models.Model], objs: list[Any]) -> None:
-    """Multi-row inserts of ROWS_PER_STATEMENT rows, the remainder in power-of-two chunks: each statement
-    shape is prepared once and stays in sqlite3's statement cache (128 entries), instead of one huge
-    statement per remainder size filling it, which made memory grow with the size of a cité."""
-    if connection.vendor == "postgresql":
-        # COPY (see bench_activity.insert_rows): Django's client-side binding is the cost on PostgreSQL
-        if not objs:
-            return
-        inserter = inserts.Inserter(model)
-        ids = insert_rows(inserter, [inserter.values(obj) for obj in objs], ROWS_PER_STATEMENT)
-        for obj, pk in zip(objs, ids, strict=True):
-            obj.pk = pk
-            obj._state.adding = False
-            obj._state.db = connection.alias
+    """Insert new instances and set their ids, as bulk_create does, by `bench_activity.insert_rows`
+    (executemany on SQLite, COPY on PostgreSQL: Django's own statements cost several times more)."""
+    if not objs:
         return
-    start = 0
-    while start < len(objs):
-        left = len(objs) - start
-        size = ROWS_PER_STATEMENT if left >= ROWS_PER_STATEMENT else 1 << (left.bit_length() - 1)
-        inserts.insert(model, objs[start : start + size])
-        start += size
+    inserter = inserts.Inserter(model)
+    ids = insert_rows(inserter, [inserter.values(obj) for obj in objs])
+    for obj, pk in zip(objs, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = connection.alias
 
 
 def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _ready(value: Any) -> Any:
+    """`core.audit._jsonable`, with the plain types tested first (the audit rows of 500,000 people)."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is list:
+        return [_ready(v) for v in value]
+    return _jsonable(value)
 
 
 class _Events:
@@ -207,11 +218,44 @@ class _Events:
             object_type=obj._meta.label_lower,
             object_id=str(obj.pk),
             beneficiary_id=beneficiary_id,
-            changes={k: _jsonable(v) for k, v in (changes or {}).items()},
+            changes={k: _ready(v) for k, v in (changes or {}).items()},
         )
 
     def flush(self) -> None:
         self.table.flush()
+
+
+#: SQLite settings of this connection while the bench loads (`bulk_load`), restored afterwards
+LOAD_PRAGMAS = {
+    # no fsync at each cité's commit: a crash of the machine (not of the process) during the load may
+    # lose or damage the data being loaded; the journal stays WAL, so the database stays consistent after
+    "synchronous": "OFF",
+    # 128 MB of page cache instead of 32: the indexes of the big tables are updated out of order
+    "cache_size": "-131072",
+    "temp_store": "MEMORY",
+}
+
+
+@contextmanager
+def bulk_load() -> Iterator[None]:
+    """On SQLite, lighter durability and a bigger cache for the duration of the load (LOAD_PRAGMAS), the
+    connection's own settings restored afterwards, even on error. Nothing on PostgreSQL (COPY), nor inside
+    a caller's transaction (SQLite does not change the durability of an open transaction)."""
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cursor:
+        saved = {}
+        for name, value in LOAD_PRAGMAS.items():
+            cursor.execute(f"PRAGMA {name}")
+            saved[name] = cursor.fetchone()[0]
+            cursor.execute(f"PRAGMA {name} = {value}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            for name, value in saved.items():
+                cursor.execute(f"PRAGMA {name} = {int(value)}")
 
 
 def build_bench(
@@ -223,9 +267,15 @@ def build_bench(
     batch_size: int = BATCH_SIZE,
     progress: Callable[[str], None] | None = None,
     volumes: Volumes | None = None,
+    jobs: int = 1,
 ) -> DemoSummary:
     """Create `cites` new cités and `people` people spread evenly over them, with their activity
-    (`bench_activity`, volumes per cité and per person from `volumes`; see module docstring)."""
+    (`bench_activity`, volumes per cité and per person from `volumes`; see module docstring).
+
+    On PostgreSQL, `jobs` > 1 builds the cités in that many worker processes, each with its own connection
+    (`_build_in_workers`); the data are the same as with one (each cité draws from its own generators, and
+    the ids come from the tables' sequences). On SQLite, one writer at a time: `jobs` is not used.
+    """
     volumes = volumes or Volumes()
     counts = ActivityCounts()
     started = time.monotonic()
@@ -246,17 +296,25 @@ def build_bench(
                 None,
             )
     cities = pick_cities(cites)
-    for index, city in enumerate(cities):
-        share = people // cites + (1 if index < people % cites else 0)
-        city_started = time.monotonic()
-        gen.reseed(f"{seed}:{city.slug}")
-        with transaction.atomic():
-            activity = _build_cite(gen, city, share, password_hash, batch_size, summary, seed, today, volumes)
-        counts.add(activity.counts)
-        if progress is not None:
-            elapsed = time.monotonic() - city_started
-            seconds = f"{elapsed:.1f}".replace(".", ",")
-            progress(f"[{index + 1}/{len(cities)}] {city.name} : {share} personnes ({seconds} s)")
+    plan = [
+        (index, city, people // cites + (1 if index < people % cites else 0))
+        for index, city in enumerate(cities)
+    ]
+    job = _Job(
+        gen=gen,
+        total=len(cities),
+        password_hash=password_hash,
+        batch_size=batch_size,
+        seed=seed,
+        today=today,
+        volumes=volumes,
+        progress=progress,
+    )
+    if jobs > 1 and len(plan) > 1 and connection.vendor == "postgresql":
+        _build_in_workers(job, plan, jobs, summary, counts)
+    else:
+        with bulk_load():
+            _build_cites(job, plan, summary, counts)
     summary.users += 1
     summary.services = counts.services
     summary.extra = {
@@ -264,6 +322,104 @@ def build_bench(
     }
     summary.seconds = time.monotonic() - started
     return summary
+
+
+@dataclass
+class _Job:
+    """What every cité of one run shares."""
+
+    gen: PersonGenerator
+    total: int
+    password_hash: str
+    batch_size: int
+    seed: int
+    today: date
+    volumes: Volumes
+    progress: Callable[[str], None] | None
+
+
+def _build_cites(
+    job: _Job, plan: list[tuple[int, City, int]], summary: DemoSummary, counts: ActivityCounts
+) -> None:
+    """Build the cités of `plan` ((index, city, people) each) one after the other, one transaction each."""
+    for index, city, share in plan:
+        city_started = time.monotonic()
+        job.gen.reseed(f"{job.seed}:{city.slug}")
+        with transaction.atomic():
+            activity = _build_cite(
+                job.gen,
+                city,
+                share,
+                job.password_hash,
+                job.batch_size,
+                summary,
+                job.seed,
+                job.today,
+                job.volumes,
+            )
+        counts.add(activity.counts)
+        if job.progress is not None:
+            seconds = f"{time.monotonic() - city_started:.1f}".replace(".", ",")
+            job.progress(f"[{index + 1}/{job.total}] {city.name} : {share} personnes ({seconds} s)")
+
+
+def _build_in_workers(
+    job: _Job, plan: list[tuple[int, City, int]], jobs: int, summary: DemoSummary, counts: ActivityCounts
+) -> None:
+    """Build the cités in `jobs` forked processes (PostgreSQL), each with its own connection and its share
+    of the cités; their counts are added to `summary` and `counts`. The cités of one commune ("Marseille"
+    and "Marseille (2)") go to the same process: both create the commune's rows if missing."""
+    groups: list[list[tuple[int, City, int]]] = [[] for _ in range(jobs)]
+    worker_of: dict[str, int] = {}
+    for item in plan:
+        insee = item[1].insee_code
+        worker = worker_of.setdefault(insee, len(worker_of) % jobs)
+        groups[worker].append(item)
+    context = multiprocessing.get_context("fork")
+    results = context.SimpleQueue()
+    # the children must not share the parent's connection: each opens its own
+    db.connections.close_all()
+    processes = [
+        context.Process(target=_worker, args=(job, group, results), daemon=True) for group in groups if group
+    ]
+    for process in processes:
+        process.start()
+    failures: list[str] = []
+    for _ in processes:
+        outcome = results.get()
+        if isinstance(outcome, str):
+            failures.append(outcome)
+            continue
+        part, part_counts = outcome
+        for name in (
+            "cites",
+            "qpvs",
+            "structures",
+            "users",
+            "memberships",
+            "people",
+            "consents",
+            "followups",
+        ):
+            setattr(summary, name, getattr(summary, name) + getattr(part, name))
+        summary.sensitive += part.sensitive
+        counts.add(part_counts)
+    for process in processes:
+        process.join()
+    if failures:
+        raise DemoError("La génération en parallèle a échoué :\n" + "\n".join(failures))
+
+
+def _worker(job: _Job, plan: list[tuple[int, City, int]], results: Any) -> None:
+    """One worker process of `_build_in_workers`: its cités, then its counts (or its error) to the parent."""
+    try:
+        summary, counts = DemoSummary(), ActivityCounts()
+        _build_cites(job, plan, summary, counts)
+        results.put((summary, counts))
+    except BaseException:  # reported to the parent, which raises
+        results.put(traceback.format_exc())
+    finally:
+        db.connections.close_all()
 
 
 def _build_cite(
@@ -475,9 +631,11 @@ def _write_people(
     _insert(Beneficiary, [row[0] for row in rows])
     activity.add_people(followed)
     events = _Events()
-    consent_rows: list[tuple[Consent, Membership]] = []
-    infos: list[SensitiveInfo] = []
-    followup_rows: list[tuple[FollowUpMember, Membership]] = []
+    consent_table = Table(Consent)
+    info_table = Table(SensitiveInfo)
+    followup_table = Table(FollowUpMember)
+    consent_rows: list[tuple[int, dict[str, Any], Membership]] = []
+    followup_rows: list[tuple[int, Structure, str, Membership]] = []
     for beneficiary, actor, sensitive, consents, followups in rows:
         events.add(
             actor,
@@ -488,7 +646,7 @@ def _write_people(
             changes={f: [None, getattr(beneficiary, f)] for f in BENEFICIARY_FIELDS},
         )
         if sensitive:
-            infos.append(SensitiveInfo(beneficiary=beneficiary, updated_by=actor.user, **sensitive))
+            info_table.add(beneficiary_id=beneficiary.pk, updated_by_id=actor.user_id, **sensitive)
             events.add(
                 actor,
                 "beneficiary.sensitive_update",
@@ -498,65 +656,62 @@ def _write_people(
             )
         for record in consents:
             withdrawn_on = record.get("withdrawn_on")
-            consent = Consent(
-                beneficiary=beneficiary,
+            consent_table.add(
+                beneficiary_id=beneficiary.pk,
                 scope=record["scope"],
                 method=record["method"],
                 given_on=record["given_on"],
-                recorded_by=actor.user,
+                recorded_by_id=actor.user_id,
                 withdrawn_on=withdrawn_on,
-                withdrawn_by=actor.user if withdrawn_on else None,
+                withdrawn_by_id=actor.user_id if withdrawn_on else None,
             )
-            consent_rows.append((consent, actor))
+            consent_rows.append((beneficiary.pk, record, actor))
         for structure, user, role in followups:
-            followup_rows.append(
-                (
-                    FollowUpMember(
-                        beneficiary=beneficiary,
-                        structure=structure,
-                        user=user,
-                        role=role,
-                        added_by=actor.user,
-                    ),
-                    actor,
-                )
+            followup_table.add(
+                beneficiary_id=beneficiary.pk,
+                structure_id=structure.pk,
+                user_id=user.pk if user is not None else None,
+                role=role,
+                added_by_id=actor.user_id,
             )
-    _insert(Consent, [c for c, _ in consent_rows])
-    _insert(SensitiveInfo, infos)
-    _insert(FollowUpMember, [m for m, _ in followup_rows])
-    for consent, actor in consent_rows:
+            followup_rows.append((beneficiary.pk, structure, role, actor))
+    consent_ids = consent_table.flush()
+    info_table.flush()
+    followup_ids = followup_table.flush()
+    for pk, (beneficiary_id, record, actor) in zip(consent_ids, consent_rows, strict=True):
+        consent = _Ref(Consent, pk)
         events.add(
             actor,
             "consent.record",
             consent,
-            beneficiary_id=consent.beneficiary_id,
+            beneficiary_id=beneficiary_id,
             changes={
-                "scope": [None, consent.scope],
-                "method": [None, consent.method],
-                "given_on": [None, consent.given_on],
+                "scope": [None, record["scope"]],
+                "method": [None, record["method"]],
+                "given_on": [None, record["given_on"]],
             },
         )
-        if consent.withdrawn_on:
+        if record.get("withdrawn_on"):
             events.add(
                 actor,
                 "consent.withdraw",
                 consent,
-                beneficiary_id=consent.beneficiary_id,
+                beneficiary_id=beneficiary_id,
                 changes={
-                    "scope": [consent.scope, consent.scope],
-                    "withdrawn_on": [None, consent.withdrawn_on],
+                    "scope": [record["scope"], record["scope"]],
+                    "withdrawn_on": [None, record["withdrawn_on"]],
                 },
             )
-    for member, actor in followup_rows:
+    for pk, (beneficiary_id, structure, role, actor) in zip(followup_ids, followup_rows, strict=True):
         events.add(
             actor,
             "followup.add",
-            member,
-            beneficiary_id=member.beneficiary_id,
-            changes={"structure": [None, member.structure.name], "role": [None, member.role]},
+            _Ref(FollowUpMember, pk),
+            beneficiary_id=beneficiary_id,
+            changes={"structure": [None, structure.name], "role": [None, role]},
         )
     events.flush()
     summary.people += len(rows)
     summary.consents += len(consent_rows)
-    summary.sensitive += len(infos)
+    summary.sensitive += info_table.total
     summary.followups += len(followup_rows)

@@ -1,8 +1,8 @@
 """The activity of a benchmark cité: its directory of services, its calls for projects, its cohorts, and, for
 every person, journal entries, orientations, barriers of the diagnostic and outcomes (see docs/demo.md).
 
-Written like `bench.py`: multi-row INSERT … RETURNING in batches (rows are built as tuples of database values,
-without model instances, the cheapest way Python has), in the cité's transaction. The rows keep the
+Written like `bench.py`: rows built as tuples of database values, without model instances (the cheapest way
+Python has), inserted in batches by `insert_rows` (executemany on SQLite, COPY on PostgreSQL), in the cité's transaction. The rows keep the
 invariants the services enforce: an orientation goes to a current service of another structure of the same
 cité, only for a person whose consent to sharing is active, with the snapshot `send_orientation` takes, a
 status reached through the edges of `orientations.machine` and one transition row per move; a barrier has
@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from citemploi.calls.enums import ApplicationStatus as A
@@ -95,9 +95,6 @@ from citemploi.tracking.enums import EntryKind as EK
 from citemploi.tracking.enums import OutcomeType as OT
 from citemploi.tracking.models import FollowUpCheck, JournalEntry, Outcome
 from citemploi.tracking.services import add_months
-
-#: rows per INSERT statement (see bench._insert: fixed statement shapes stay in sqlite3's statement cache)
-ROWS_PER_STATEMENT = 512
 
 
 @dataclass(frozen=True)
@@ -180,7 +177,6 @@ class Table:
         self.base = row
         self.rows: list[tuple[Any, ...]] = []
         self.total = 0
-        self.per_statement = min(ROWS_PER_STATEMENT, max(1, 30_000 // len(self.names)))
 
     def add(self, **values: Any) -> int:
         """Queue a row; its position in the next `flush()`'s ids."""
@@ -193,33 +189,65 @@ class Table:
         self.rows.append(tuple(row))
         return len(self.rows) - 1
 
+    def adder(self, *names: str) -> Callable[..., None]:
+        """A function queueing a row from the values of `names`, given positionally: for the tables of
+        hundreds of thousands of rows, where `add`'s keyword dictionary and loop are the cost. It builds
+        the row's tuple in one expression (compiled once per table and column list)."""
+        given = {self.position[name]: k for k, name in enumerate(names)}
+        if len(given) != len(names):
+            raise ValueError(f"{self.inserter.model.__name__}: repeated columns in {names}")
+        namespace: dict[str, Any] = {"append": self.rows.append}
+        cells = []
+        for i in range(len(self.names)):
+            if i not in given:
+                namespace[f"b{i}"] = self.base[i]
+                cells.append(f"b{i}")
+            elif i in self.convert_at:
+                namespace[f"c{i}"] = self.convert_at[i]
+                cells.append(f"c{i}(v{given[i]})")
+            else:
+                cells.append(f"v{given[i]}")
+        params = ", ".join(f"v{k}" for k in range(len(names)))
+        exec(f"def add({params}):\n    append(({', '.join(cells)},))", namespace)  # noqa: S102
+        return namespace["add"]
+
     def flush(self) -> list[int]:
-        rows, self.rows = self.rows, []
-        ids = insert_rows(self.inserter, rows, self.per_statement)
+        # the list object stays the same: `adder` functions append to it
+        rows = self.rows.copy()
+        self.rows.clear()
+        ids = insert_rows(self.inserter, rows)
         self.total += len(ids)
         return ids
 
 
-def insert_rows(inserter: Inserter, rows: list[tuple[Any, ...]], per_statement: int) -> list[int]:
+def insert_rows(inserter: Inserter, rows: list[tuple[Any, ...]]) -> list[int]:
     """Insert rows of database values (`Inserter.values` order); their ids, in the same order.
 
-    SQLite: multi-row INSERT … RETURNING of `per_statement` rows, the remainder in power-of-two chunks
-    (fixed statement shapes stay in sqlite3's statement cache). PostgreSQL: the ids are taken from the
-    table's sequence first, then the rows go by COPY, which psycopg writes in C: Django's client-side
-    parameter binding costs several times more per value than the database itself.
+    SQLite: one prepared single-row INSERT run by the driver's `executemany` (its loop is in C: no SQL to
+    build nor parameters to flatten per row), the ids read back from `last_insert_rowid()`. In the
+    transaction the bench holds (IMMEDIATE: the write lock is ours) the new rows take consecutive ids: an
+    AUTOINCREMENT key (Django's on SQLite) gives each new row 1 + the largest id ever used. PostgreSQL:
+    the ids are taken from the table's sequence first, then the rows go by COPY, which psycopg writes in C:
+    Django's client-side parameter binding costs several times more per value than the database itself.
     """
     if not rows:
         return []
     if connection.vendor == "postgresql":
         return _copy_rows(inserter, rows)
-    ids: list[int] = []
-    start = 0
-    while start < len(rows):
-        left = len(rows) - start
-        size = per_statement if left >= per_statement else 1 << (left.bit_length() - 1)
-        ids.extend(inserter.insert(rows[start : start + size]))
-        start += size
-    return ids
+    return _executemany_rows(inserter, rows)
+
+
+def _executemany_rows(inserter: Inserter, rows: list[tuple[Any, ...]]) -> list[int]:
+    opts = inserter.model._meta
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(f.column or f.attname) for f in inserter.fields)
+    sql = f"INSERT INTO {qn(opts.db_table)} ({columns}) VALUES ({', '.join(['?'] * len(inserter.fields))})"
+    with transaction.atomic(savepoint=False):
+        connection.ensure_connection()
+        raw = connection.connection
+        raw.executemany(sql, rows)
+        last = raw.execute("SELECT last_insert_rowid()").fetchone()[0]
+    return list(range(last - len(rows) + 1, last + 1))
 
 
 def _copy_rows(inserter: Inserter, rows: list[tuple[Any, ...]]) -> list[int]:
@@ -391,6 +419,30 @@ ORIENTATION_MESSAGES = (
     "La personne souhaite être accompagnée sur ce point ; merci de la recontacter.",
 )
 #: final status of the orientations old enough to have been answered, and its path through the machine
+#: the columns given to the orientations' adder (see `CiteActivity._orientation`), in the order of the draws
+ORIENTATION_COLUMNS = (
+    "beneficiary_id",
+    "service_id",
+    "service_name",
+    "sender_id",
+    "sender_structure_id",
+    "receiving_structure_id",
+    "message",
+    "shared_groups",
+    "snapshot",
+    "status",
+    "sent_at",
+    "deadline",
+    "answered_at",
+    "started_at",
+    "closed_at",
+    "refusal_reason",
+    "refusal_details",
+    "outcome",
+    "reminded_at",
+    "version",
+    "updated_at",
+)
 ORIENTATION_FINALS: list[tuple[str, float]] = [
     (S.ACCEPTED, 0.1),
     (S.REFUSED, 0.15),
@@ -1099,8 +1151,24 @@ class CiteActivity:
         rng = self.rng
         today = self.today
         journal = Table(JournalEntry, sensitive_confirmed=False, version=1)
+        add_entry = journal.adder(
+            "beneficiary_id",
+            "kind",
+            "occurred_on",
+            "text",
+            "private_note",
+            "author_id",
+            "author_membership_id",
+            "structure_id",
+        )
         orientations = Table(Orientation, cite_id=self.cite.pk)
+        add_orientation = orientations.adder(*ORIENTATION_COLUMNS)
         barriers = Table(BarrierRecord, cite_id=self.cite.pk, version=1)
+        add_barrier = barriers.adder(
+            "beneficiary_id", "barrier", "sensitive", "severity", "source", "identified_on", "identified_by_id",
+            "identified_by_membership_id", "identified_by_structure_id", "state", "state_changed_at", "created_at",
+            "updated_at",
+        )  # fmt: skip
         outcomes = Table(Outcome)
         members = Table(CohortMember)
         orientation_steps: list[list[tuple[str, str, datetime, Membership | None, str]]] = []
@@ -1127,15 +1195,15 @@ class CiteActivity:
                 continue
             for _ in range(entries):
                 kind = weighted(rng, JOURNAL_KINDS)
-                journal.add(
-                    beneficiary_id=b.pk,
-                    kind=kind,
-                    occurred_on=self.day_between(start, today),
-                    text=rng.choice(JOURNAL_TEXTS[kind]),
-                    private_note=rng.choice(PRIVATE_NOTES) if rng.random() < 0.05 else "",
-                    author_id=referent.user_id,
-                    author_membership_id=referent.pk,
-                    structure_id=referent.structure_id,
+                add_entry(
+                    b.pk,
+                    kind,
+                    self.day_between(start, today),
+                    rng.choice(JOURNAL_TEXTS[kind]),
+                    rng.choice(PRIVATE_NOTES) if rng.random() < 0.05 else "",
+                    referent.user_id,
+                    referent.pk,
+                    referent.structure_id,
                 )
             # Orientations, only with an active consent to sharing (given before they are sent).
             if oriented:
@@ -1146,7 +1214,7 @@ class CiteActivity:
                 snapshot = build_snapshot(b, groups)
             for _ in range(oriented):
                 self._orientation(
-                    b, referent, max(sharing[0], start), groups, snapshot, orientations, orientation_steps
+                    b, referent, max(sharing[0], start), groups, snapshot, add_orientation, orientation_steps
                 )
             # Barriers of the diagnostic: one to three, one record per barrier.
             for barrier in rng.sample(BARRIERS, rng.randint(1, 3)):
@@ -1156,20 +1224,20 @@ class CiteActivity:
                 for state in path[1:]:
                     day = min(day + timedelta(days=rng.randint(7, 90)), today)
                     steps.append((state, max(self.moment(day), steps[-1][1])))
-                barriers.add(
-                    beneficiary_id=b.pk,
-                    barrier=barrier.code,
-                    sensitive=barrier.sensitive,
-                    severity=weighted(rng, SEVERITIES),
-                    source=weighted(rng, SOURCES),
-                    identified_on=steps[0][1].date(),
-                    identified_by_id=referent.user_id,
-                    identified_by_membership_id=referent.pk,
-                    identified_by_structure_id=referent.structure_id,
-                    state=path[-1],
-                    state_changed_at=steps[-1][1],
-                    created_at=steps[0][1],
-                    updated_at=steps[-1][1],
+                add_barrier(
+                    b.pk,
+                    barrier.code,
+                    barrier.sensitive,
+                    weighted(rng, SEVERITIES),
+                    weighted(rng, SOURCES),
+                    steps[0][1].date(),
+                    referent.user_id,
+                    referent.pk,
+                    referent.structure_id,
+                    path[-1],
+                    steps[-1][1],
+                    steps[0][1],
+                    steps[-1][1],
                 )
                 barrier_steps.append(steps)
                 barrier_owner.append(referent)
@@ -1192,9 +1260,10 @@ class CiteActivity:
         earliest: date,
         groups: list[str],
         snapshot: dict[str, Any],
-        table: Table,
+        add: Callable[..., None],
         plans: list[list[tuple[str, str, datetime, Membership | None, str]]],
     ) -> None:
+        """Queue one orientation (`add`: the orientations' adder, ORIENTATION_COLUMNS) and its moves."""
         rng = self.rng
         service_id, receiver_id, service_name = rng.choice(self.targets[referent.structure_id or 0])
         answerers = self.answerers.get(receiver_id, [])
@@ -1249,28 +1318,28 @@ class CiteActivity:
         )
         reminder = deadline - timedelta(days=DEFAULT_REMINDER_DAYS)
         waited = answered or times.get(S.WITHDRAWN) or (deadline if status == S.EXPIRED else self.now)
-        table.add(
-            beneficiary_id=b.pk,
-            service_id=service_id,
-            service_name=service_name,
-            sender_id=referent.user_id,
-            sender_structure_id=referent.structure_id,
-            receiving_structure_id=receiver_id,
-            message=rng.choice(ORIENTATION_MESSAGES),
-            shared_groups=groups,
-            snapshot=snapshot,
-            status=status,
-            sent_at=sent_at,
-            deadline=deadline,
-            answered_at=answered,
-            started_at=times.get(S.STARTED) if status in (S.STARTED, S.COMPLETED, S.ABANDONED) else None,
-            closed_at=closed,
-            refusal_reason=fields.get("refusal_reason", ""),
-            refusal_details=fields.get("refusal_details", ""),
-            outcome=fields.get("outcome", ""),
-            reminded_at=reminder if reminder < waited else None,
-            version=len(steps),
-            updated_at=steps[-1][2],
+        add(
+            b.pk,  # beneficiary_id
+            service_id,
+            service_name,
+            referent.user_id,  # sender_id
+            referent.structure_id,  # sender_structure_id
+            receiver_id,  # receiving_structure_id
+            rng.choice(ORIENTATION_MESSAGES),  # message
+            groups,  # shared_groups
+            snapshot,
+            status,
+            sent_at,
+            deadline,
+            answered,  # answered_at
+            times.get(S.STARTED) if status in (S.STARTED, S.COMPLETED, S.ABANDONED) else None,  # started_at
+            closed,  # closed_at
+            fields.get("refusal_reason", ""),  # refusal_reason
+            fields.get("refusal_details", ""),  # refusal_details
+            fields.get("outcome", ""),  # outcome
+            reminder if reminder < waited else None,  # reminded_at
+            len(steps),  # version
+            steps[-1][2],  # updated_at
         )
         plans.append(steps)
 
@@ -1280,39 +1349,24 @@ class CiteActivity:
         ids = table.flush()
         self.counts.orientations += len(ids)
         log = Table(OrientationTransition)
+        by_user = log.adder(
+            "orientation_id", "at", "actor_id", "actor_label", "actor_structure_id", "source", "target", "reason",
+            "channel",
+        )  # fmt: skip
+        by_system = log.adder("orientation_id", "at", "actor_label", "source", "target", "channel")
+        by_link = log.adder("orientation_id", "at", "actor_label", "source", "target", "reason", "channel")
+        label = self.label
         for pk, steps in zip(ids, plans, strict=True):
             for target, source, at, actor, reason in steps:
                 if actor is not None:
-                    log.add(
-                        orientation_id=pk,
-                        at=at,
-                        actor_id=actor.user_id,
-                        actor_label=self.label(actor.user_id),
-                        actor_structure_id=actor.structure_id,
-                        source=source,
-                        target=target,
-                        reason=reason,
-                        channel=Channel.WEB,
-                    )
+                    by_user(
+                        pk, at, actor.user_id, label(actor.user_id), actor.structure_id, source, target, reason,
+                        Channel.WEB,
+                    )  # fmt: skip
                 elif target == S.EXPIRED:
-                    log.add(
-                        orientation_id=pk,
-                        at=at,
-                        actor_label=SYSTEM_ACTOR_LABEL,
-                        source=source,
-                        target=target,
-                        channel=Channel.SYSTEM,
-                    )
+                    by_system(pk, at, SYSTEM_ACTOR_LABEL, source, target, Channel.SYSTEM)
                 else:  # answered by the single-use link
-                    log.add(
-                        orientation_id=pk,
-                        at=at,
-                        actor_label="lien à usage unique",
-                        source=source,
-                        target=target,
-                        reason=reason,
-                        channel=Channel.LINK,
-                    )
+                    by_link(pk, at, "lien à usage unique", source, target, reason, Channel.LINK)
         log.flush()
         self.counts.orientation_transitions += log.total
 
@@ -1322,18 +1376,11 @@ class CiteActivity:
         ids = table.flush()
         self.counts.barriers += len(ids)
         log = Table(BarrierTransition)
+        add = log.adder("record_id", "from_state", "to_state", "reason", "at", "by_id", "by_structure_id")
         for pk, steps, owner in zip(ids, plans, owners, strict=True):
             previous = ""
             for state, at in steps:
-                log.add(
-                    record_id=pk,
-                    from_state=previous,
-                    to_state=state,
-                    reason=BARRIER_REASONS[state],
-                    at=at,
-                    by_id=owner.user_id,
-                    by_structure_id=owner.structure_id,
-                )
+                add(pk, previous, state, BARRIER_REASONS[state], at, owner.user_id, owner.structure_id)
                 previous = state
         log.flush()
 

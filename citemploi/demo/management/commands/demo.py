@@ -1,5 +1,6 @@
-"""`citemploi demo [--if-empty] [--seed N] [--cites N] [--people M] [volumes]` (see docs/demo.md)."""
+"""`citemploi demo [--if-empty] [--seed N] [--cites N] [--people M] [--jobs N] [volumes]` (see docs/demo.md)."""
 
+import os
 from typing import Any
 
 from django.conf import settings
@@ -50,6 +51,14 @@ class Command(BaseCommand):
             default=None,
             metavar="M",
             help="nombre de personnes accompagnées (150 pour la démo ; 150 par cité avec --cites)",
+        )
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=min(2, os.cpu_count() or 1),
+            metavar="N",
+            help="processus qui génèrent les cités en parallèle, sur PostgreSQL (par défaut un par cœur, au plus "
+            "2) ; sur SQLite, un seul processus écrit",
         )
         defaults = Volumes()
         volumes = parser.add_argument_group("volumes du jeu de test (avec --cites)")
@@ -103,6 +112,8 @@ class Command(BaseCommand):
             raise CommandError("--cites doit être au moins 1.")
         if people is not None and people < 0:
             raise CommandError("--people ne peut pas être négatif.")
+        if options["jobs"] < 1:
+            raise CommandError("--jobs doit être au moins 1.")
         volumes = self._volumes(options)
         if options["if_empty"] and Cite.objects.exists():
             self.stdout.write("La base contient déjà une cité : données de démonstration non chargées.")
@@ -119,11 +130,17 @@ class Command(BaseCommand):
                     people=total,
                     seed=seed,
                     volumes=volumes,
-                    progress=lambda line: self.stdout.write(line),
+                    progress=self._progress,
+                    jobs=options["jobs"],
                 )
                 self.stdout.write(self._bench_report(summary))
         except DemoError as exc:
             raise CommandError(str(exc)) from exc
+
+    def _progress(self, line: str) -> None:
+        # flushed at once: the lines of the worker processes (--jobs) come in as the cités are built
+        self.stdout.write(line)
+        self.stdout.flush()
 
     def _volumes(self, options: dict[str, Any]) -> Volumes:
         counts = ("services_per_cite", "applications_per_cite")
