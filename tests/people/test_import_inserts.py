@@ -57,3 +57,39 @@ def test_nothing_to_insert_runs_no_query(world):
     with CaptureQueriesContext(connection) as captured:
         inserts.insert(AuditEvent, [])
     assert captured.captured_queries == []
+
+
+def test_audit_changes_text_is_what_json_dumps_writes():
+    """The import writes its `beneficiary.create` changes as text itself: exactly json.dumps's text."""
+    import json
+
+    from citemploi.people.enums import Gender
+    from citemploi.people.importing.service import _ChangesText
+
+    names = ["a", "b\u00e9", 'q"uote', "d", "e", "f", "g", "h", "i", "j", "k", "l"]
+    values = (
+        "Élodie",
+        'guil"lemets\\ et \n retour\t\x01',
+        "😀 hors du plan de base",
+        None,
+        True,
+        False,
+        0,
+        -12,
+        2.5,
+        Gender.FEMALE,
+        ["x", None, 1],
+        {"k": [1, "é"]},
+    )
+    expected = json.dumps({name: (None, value) for name, value in zip(names, values, strict=True)})
+    assert _ChangesText(names, None)(values) == expected
+
+
+def test_import_writes_audit_changes_as_the_json_field_would(world):
+    from citemploi.people.importing.service import _AuditRows
+    from tests.factories import ctx_for
+
+    rows = _AuditRows(ctx_for(world.referent_ft))
+    # SQLite stores JSON as text: the rows' own text is written (PostgreSQL keeps the field's conversion).
+    assert rows.direct is (connection.vendor == "sqlite")
+    assert AuditEvent._meta.get_field("changes").encoder is None

@@ -15,8 +15,10 @@ cité's identity keys, then rows and their audit rows are inserted by multi-row 
 No query runs per row. Measured on SQLite: 100,000 people in about 15 s of CPU, under 100 MB more memory.
 """
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
 from pathlib import Path
 from typing import Any
 
@@ -313,13 +315,57 @@ class _AuditRows:
         self.beneficiary_id = self.inserter.position("beneficiary_id")
         self.changes = self.inserter.position("changes")
         self.to_json = self.inserter.converter("changes")
+        self.as_text = _ChangesText(BENEFICIARY_FIELDS, AuditEvent._meta.get_field("changes").encoder)
+        # Where the database takes JSON as the text json.dumps writes (SQLite), the rows' text is written
+        # directly; elsewhere (PostgreSQL's jsonb adapter) the field's own conversion is used.
+        probe: tuple[Any, ...] = ("Élodie", None, True, False, 3, 2.5, "2024-03-01", ["a"], {"b": 1})
+        probe += (None,) * (len(BENEFICIARY_FIELDS) - len(probe))
+        self.direct = self.to_json(
+            {name: (None, value) for name, value in zip(BENEFICIARY_FIELDS, probe, strict=True)}
+        ) == self.as_text(probe)
 
     def insert(self, ids: list[int], new_values: list[tuple[Any, ...]]) -> None:
         rows = []
         for pk, values in zip(ids, new_values, strict=True):
             row = self.template.copy()
-            changes = {name: (None, value) for name, value in zip(BENEFICIARY_FIELDS, values, strict=True)}
             row[self.object_id], row[self.beneficiary_id] = str(pk), pk
-            row[self.changes] = self.to_json(changes)
+            if self.direct:
+                row[self.changes] = self.as_text(values)
+            else:
+                changes = {
+                    name: (None, value) for name, value in zip(BENEFICIARY_FIELDS, values, strict=True)
+                }
+                row[self.changes] = self.to_json(changes)
             rows.append(row)
         self.inserter.insert(rows)
+
+
+class _ChangesText:
+    """The text json.dumps gives {name: [None, value]} for the given names, written a fifth faster.
+
+    All the rows share their keys: only the values are encoded (strings by the json module's own C function).
+    Used only when it gives the same text as the field's conversion (checked on a probe row).
+    """
+
+    def __init__(self, names: list[str], encoder: type[json.JSONEncoder] | None):
+        self.heads = [
+            ("{" if i == 0 else ", ") + encode_basestring_ascii(n) + ": [null, " for i, n in enumerate(names)
+        ]
+        self.encoder = encoder
+
+    def value(self, value: Any) -> str:
+        if value is None:
+            return "null"
+        if isinstance(value, str):
+            return encode_basestring_ascii(value)
+        if value is True:
+            return "true"
+        if value is False:
+            return "false"
+        if type(value) is int:
+            return int.__repr__(value)
+        return json.dumps(value, cls=self.encoder)
+
+    def __call__(self, values: tuple[Any, ...]) -> str:
+        value = self.value
+        return "".join([head + value(v) + "]" for head, v in zip(self.heads, values, strict=True)]) + "}"
