@@ -16,9 +16,21 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import Case, CharField, Exists, Expression, F, OuterRef, Q, QuerySet, Value, When
-from django.db.models.functions import Cast, ExtractDay, ExtractMonth, ExtractYear
-from django.db.models.lookups import Exact, GreaterThan, LessThan
+from django.db import NotSupportedError
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    Expression,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast
 
 Number = int | Decimal | float
 
@@ -356,19 +368,67 @@ def register(indicator: Indicator) -> Indicator:
 # --- SQL helpers -----------------------------------------------------------------------------------------
 
 
-def age_band_expression(birth: str, on: str) -> Case:
-    """The age band on the date of the fact, in SQL: under 26 'jeunes', 26–49, 50 and over 'seniors'."""
-    birthday_later = Q(GreaterThan(ExtractMonth(birth), ExtractMonth(on))) | (
-        Q(Exact(ExtractMonth(birth), ExtractMonth(on))) & Q(GreaterThan(ExtractDay(birth), ExtractDay(on)))
-    )
-    age = ExtractYear(on) - ExtractYear(birth) - Case(When(birthday_later, then=Value(1)), default=Value(0))
-    return Case(
-        When(**{f"{birth}__isnull": True}, then=Value(UNKNOWN)),
-        When(LessThan(age, 26), then=Value("jeunes")),
-        When(LessThan(age, 50), then=Value("26-49")),
-        default=Value("seniors"),
-        output_field=CharField(),
-    )
+#: the age bands: (key, first age not in the band); the last band has no end
+AGE_BANDS = (("jeunes", 26), ("26-49", 50))
+OLDEST_BAND = "seniors"
+
+
+class AgeBand(Func):
+    """The age band of a person on the date of a fact: under 26 'jeunes', 26–49, 50 and over 'seniors';
+    UNKNOWN without a birth date. The age in whole years is the difference of the years, less one when the
+    birthday (month, day) comes later in the year than the date. Native SQL on both databases (Django's
+    `Extract*` call a Python function for each row on SQLite).
+
+    On SQLite, where a date is `YYYY-MM-DD` text, a person is under N on a date exactly when the date's text
+    comes before the birth date's text with N added to the year (a 29 February birthday then falls after
+    28 February in other years, as the rule says): the date is compared twice, never converted."""
+
+    output_field = CharField()
+
+    def __init__(self, birth: F | Expression, on: F | Expression) -> None:
+        super().__init__(birth, on)
+
+    def _parts(self, compiler: Any) -> tuple[str, list[Any], str, list[Any]]:
+        (birth, birth_params), (on, on_params) = (compiler.compile(e) for e in self.source_expressions)
+        return birth, list(birth_params), on, list(on_params)
+
+    def as_sql(self, compiler: Any, connection: Any, *args: Any, **extra: Any) -> Any:
+        raise NotSupportedError("AgeBand is written for SQLite and PostgreSQL only.")
+
+    def as_sqlite(self, compiler: Any, connection: Any, *args: Any, **extra: Any) -> Any:
+        birth, birth_params, on, on_params = self._parts(compiler)
+        sql, params = [f"CASE WHEN {birth} IS NULL THEN %s"], [*birth_params, UNKNOWN]
+        for band, age in AGE_BANDS:
+            sql.append(
+                f"WHEN {on} < printf('%%04d', CAST(substr({birth}, 1, 4) AS INTEGER) + {age:d})"
+                f" || substr({birth}, 5) THEN %s"
+            )
+            params += [*on_params, *birth_params, *birth_params, band]
+        sql.append("ELSE %s END")
+        params.append(OLDEST_BAND)
+        return " ".join(sql), tuple(params)
+
+    def as_postgresql(self, compiler: Any, connection: Any, *args: Any, **extra: Any) -> Any:
+        birth, birth_params, on, on_params = self._parts(compiler)
+        age = (
+            f"(EXTRACT(YEAR FROM {on}) - EXTRACT(YEAR FROM {birth})"
+            f" - CASE WHEN (EXTRACT(MONTH FROM {birth}), EXTRACT(DAY FROM {birth}))"
+            f" > (EXTRACT(MONTH FROM {on}), EXTRACT(DAY FROM {on})) THEN 1 ELSE 0 END)"
+        )
+        age_params = [*on_params, *birth_params, *birth_params, *birth_params, *on_params, *on_params]
+        sql, params = [f"CASE WHEN {birth} IS NULL THEN %s"], [*birth_params, UNKNOWN]
+        for band, limit in AGE_BANDS:
+            sql.append(f"WHEN {age} < {limit:d} THEN %s")
+            params += [*age_params, band]
+        sql.append("ELSE %s END")
+        params.append(OLDEST_BAND)
+        return " ".join(sql), tuple(params)
+
+
+def age_band_expression(birth: str, on: str | Expression) -> Expression:
+    """The age band on the date of the fact (see AgeBand). `birth`: the path of the birth date; `on`: the
+    path of the date of the fact, or an expression of it."""
+    return AgeBand(F(birth), F(on) if isinstance(on, str) else on)
 
 
 def cohort_member(q: Query, person: str, fact_date: str) -> Q:

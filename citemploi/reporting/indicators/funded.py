@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, Exists, Expression, F, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncDate
 
 from citemploi.orientations.enums import Status
 from citemploi.orientations.models import Orientation
 from citemploi.partnership.models import Participation
-from citemploi.reporting.indicators.base import Number, Query
+from citemploi.reporting.indicators.base import Number, Period, Query
+from citemploi.reporting.indicators.timestamps import local_day_bounds
 
 #: orientation states in which the person was taken in by the service (abandoned: only once started)
 TAKEN_IN = (Status.ACCEPTED, Status.STARTED, Status.COMPLETED)
@@ -61,14 +61,12 @@ def reached(action: FundedAction, start: date, end: date, person: str) -> Q:
     `end` (`funded_actions` only lists actions with at least one link)."""
     conditions: list[Q] = []
     if action.service_id is not None:
-        orientations = Orientation.objects.annotate(
-            answered_on=TruncDate("answered_at"),
-            started_on=TruncDate("started_at"),
-            closed_on=TruncDate("closed_at"),
-        ).filter(
-            Q(answered_on__gte=start, answered_on__lte=end)
-            | Q(started_on__gte=start, started_on__lte=end)
-            | Q(closed_on__gte=start, closed_on__lte=end, status=Status.COMPLETED),
+        # the instants where the period's Paris days begin: no conversion of each row to its date
+        day_start, day_end = local_day_bounds(Period(start, end))
+        orientations = Orientation.objects.filter(
+            Q(answered_at__gte=day_start, answered_at__lt=day_end)
+            | Q(started_at__gte=day_start, started_at__lt=day_end)
+            | Q(closed_at__gte=day_start, closed_at__lt=day_end, status=Status.COMPLETED),
             Q(status__in=TAKEN_IN) | Q(status=Status.ABANDONED, started_at__isnull=False),
             beneficiary_id=OuterRef(person),
             service_id=action.service_id,

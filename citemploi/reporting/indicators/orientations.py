@@ -15,7 +15,6 @@ from collections import defaultdict
 from typing import Any, cast
 
 from django.db.models import Count, F, Q, QuerySet, Value
-from django.db.models.functions import TruncDate
 
 from citemploi.orientations.enums import RefusalReason, Status
 from citemploi.orientations.models import Orientation
@@ -33,7 +32,7 @@ from citemploi.reporting.indicators.base import (
     structure_expression,
     text,
 )
-from citemploi.reporting.indicators.timestamps import ElapsedMicroseconds, local_day_bounds
+from citemploi.reporting.indicators.timestamps import ElapsedMicroseconds, LocalDate, local_day_bounds
 
 SECTION = "Orientations"
 
@@ -75,15 +74,16 @@ def _cut(cut: Cut) -> object:
         Cut.CITE: text("cite_id"),
         Cut.QPV: text("beneficiary__qpv_id"),
         Cut.GENDER: text("beneficiary__gender"),
-        Cut.AGE_BAND: age_band_expression("beneficiary__birth_date", "sent_on"),
+        Cut.AGE_BAND: age_band_expression("beneficiary__birth_date", "sent_on"),  # see sent_in_period
         Cut.STRUCTURE: structure_expression("receiving_structure"),
     }[cut]
 
 
 def sent_in_period(q: Query) -> QuerySet[Orientation]:
     start, end = local_day_bounds(q.period)
-    # sent_on (the local date of sending) is only computed where a cut needs it (the age on that day)
-    qs = Orientation.objects.annotate(sent_on=TruncDate("sent_at")).filter(
+    # sent_on (the local date of sending) is only computed where a cut needs it (the age on that day), by
+    # the database for the instants of the period (no Python function called for each row on SQLite)
+    qs = Orientation.objects.annotate(sent_on=LocalDate("sent_at", start, end)).filter(
         cite_id__in=q.cite_ids, sent_at__gte=start, sent_at__lt=end
     )
     if q.qpv_id:

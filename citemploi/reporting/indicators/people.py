@@ -2,26 +2,15 @@
 
 from datetime import date
 
-from django.db.models import (
-    Case,
-    Count,
-    DateField,
-    Exists,
-    Expression,
-    F,
-    Max,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Count, DateField, Exists, Expression, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest, TruncDate
+from django.db.models.lookups import GreaterThan
 
 from citemploi.people.enums import ReperageChannel
 from citemploi.people.models import Beneficiary
 from citemploi.reporting.indicators.base import (
+    ALL,
+    UNKNOWN,
     Cut,
     Indicator,
     Number,
@@ -34,6 +23,7 @@ from citemploi.reporting.indicators.base import (
     text,
 )
 from citemploi.reporting.indicators.funded import grouped_by_action
+from citemploi.reporting.indicators.timestamps import local_day_bounds
 
 SECTION = "Repérage et accompagnement"
 
@@ -60,8 +50,8 @@ def _identified(q: Query) -> QuerySet[Beneficiary]:
     return qs
 
 
-def person_cut(cut: Cut, fact_date: str) -> Expression | None:
-    """The SQL expression of a cut on a person's file (age on the date of the fact)."""
+def person_cut(cut: Cut, fact_date: str | Expression) -> Expression | None:
+    """The SQL expression of a cut on a person's file (age on the date of the fact: its path or value)."""
     return {
         Cut.NONE: None,
         Cut.CITE: text("cite_id"),
@@ -73,7 +63,7 @@ def person_cut(cut: Cut, fact_date: str) -> Expression | None:
 
 
 def count_people(
-    qs: QuerySet[Beneficiary], category: Expression | str, q: Query, fact_date: str
+    qs: QuerySet[Beneficiary], category: Expression | str, q: Query, fact_date: str | Expression
 ) -> dict[tuple[str, str], Number]:
     """Distinct people per (category, cut value); by funded action, per action that reached them."""
     if q.cut == Cut.ACTION:
@@ -134,52 +124,74 @@ NEVER = date(1900, 1, 1)
 
 
 def _latest(qs: QuerySet, field: str) -> Coalesce:
-    """The latest `field` of a per-person subquery, NEVER when there is none."""
-    return Coalesce(
-        Subquery(qs.order_by().values("beneficiary_id").annotate(_m=Max(field)).values("_m")[:1]),
-        Value(NEVER),
-        output_field=DateField(),
-    )
+    """The latest `field` of a per-person subquery (one seek in the index on (person, field)), NEVER when
+    there is none."""
+    latest = Subquery(qs.filter(**{f"{field}__isnull": False}).order_by(f"-{field}").values(field)[:1])
+    return Coalesce(latest, Value(NEVER), output_field=DateField())
 
 
 def _accompanied(q: Query) -> QuerySet[Beneficiary]:
-    """People whose pathway is open on at least one day of the period (see the definition below)."""
+    """People whose pathway is open on at least one day of the period (see the definition below).
+
+    The pathway is open when the person was identified by the end and either never exited before the start
+    (no outcome, no cohort exit dated before it) or was active after their last exit: active in the period
+    (journal entry, cohort integration, orientation sent), in a cohort still running at the start, or active
+    between their last exit and the start. Each test is an EXISTS on the person alone, with the period as
+    constant bounds: one seek in the index on (person, date) on SQLite, a hashed semi-join when PostgreSQL
+    finds it cheaper. Only the people who exited before the start and were not active in the period (few)
+    compare their last exit with their last activity before the start."""
     from citemploi.cohorts.models import CohortMember
     from citemploi.orientations.models import Orientation
     from citemploi.tracking.models import JournalEntry, Outcome
 
     start, end = q.period.start, q.period.end
+    day_start, day_end = local_day_bounds(q.period)
     person = OuterRef("pk")
-    last_outcome = _latest(Outcome.objects.filter(beneficiary=person, outcome_on__lt=start), "outcome_on")
-    last_cohort_exit = _latest(
-        CohortMember.objects.filter(beneficiary=person, exited_on__lt=start), "exited_on"
-    )
-    qs = _people(q).annotate(last_outcome=last_outcome, last_cohort_exit=last_cohort_exit)
-    qs = qs.annotate(
-        last_exit=Case(
-            When(last_outcome__gt=F("last_cohort_exit"), then=F("last_outcome")),
-            default=F("last_cohort_exit"),
-            output_field=DateField(),
-        )
-    )
-    later = OuterRef("last_exit")
-    activity_after_exit = (
-        Exists(JournalEntry.objects.filter(beneficiary=person, occurred_on__gt=later, occurred_on__lte=end))
-        | Exists(
-            CohortMember.objects.filter(beneficiary=person, integrated_on__gt=later, integrated_on__lte=end)
-        )
-        | Exists(
-            CohortMember.objects.filter(beneficiary=person, integrated_on__lte=end).filter(
-                Q(exited_on__isnull=True) | Q(exited_on__gte=start)
+    # an exit dated on or before NEVER counts as none (it would not beat NEVER in the comparison below)
+    never_exited = ~Q(
+        Exists(Outcome.objects.filter(beneficiary=person, outcome_on__lt=start, outcome_on__gt=NEVER))
+    ) & ~Q(Exists(CohortMember.objects.filter(beneficiary=person, exited_on__lt=start, exited_on__gt=NEVER)))
+    # activity in the period, after any exit dated before the start; or a cohort still running at the start
+    active_in_period = (
+        Q(
+            Exists(
+                JournalEntry.objects.filter(beneficiary=person, occurred_on__gte=start, occurred_on__lte=end)
             )
         )
-        | Exists(
-            Orientation.objects.annotate(sent_on=TruncDate("sent_at")).filter(
-                beneficiary=person, sent_on__gt=later, sent_on__lte=end
+        | Q(
+            Exists(
+                CohortMember.objects.filter(beneficiary=person, integrated_on__lte=end).filter(
+                    Q(integrated_on__gte=start) | Q(exited_on__isnull=True) | Q(exited_on__gte=start)
+                )
+            )
+        )
+        | Q(
+            Exists(
+                Orientation.objects.filter(beneficiary=person, sent_at__gte=day_start, sent_at__lt=day_end)
             )
         )
     )
-    return qs.filter(identified_on__lte=end).filter(Q(last_exit=NEVER) | activity_after_exit)
+    # activity between the last exit and the start: the latest activity before the start (the latest
+    # orientation sent before the first day, as a Paris date) is later than the latest exit before it
+    last_exit = Greatest(
+        _latest(Outcome.objects.filter(beneficiary=person, outcome_on__lt=start), "outcome_on"),
+        _latest(CohortMember.objects.filter(beneficiary=person, exited_on__lt=start), "exited_on"),
+    )
+    last_sent = Subquery(
+        Orientation.objects.filter(beneficiary=person, sent_at__lt=day_start)
+        .order_by("-sent_at")
+        .values("sent_at")[:1]
+    )
+    last_activity = Greatest(
+        _latest(JournalEntry.objects.filter(beneficiary=person, occurred_on__lt=start), "occurred_on"),
+        _latest(CohortMember.objects.filter(beneficiary=person, integrated_on__lt=start), "integrated_on"),
+        Coalesce(TruncDate(last_sent), Value(NEVER), output_field=DateField()),
+    )
+    back_before_start = Q(GreaterThan(last_activity, last_exit))
+    # evaluated in this order: most people never exited, and the last test only runs for the others
+    return (
+        _people(q).filter(identified_on__lte=end).filter(never_exited | active_in_period | back_before_start)
+    )
 
 
 def _people(q: Query) -> QuerySet[Beneficiary]:
@@ -192,23 +204,27 @@ def _people(q: Query) -> QuerySet[Beneficiary]:
 
 
 def _hooked_in_period(q: Query) -> Q:
+    """Hooked in the period: a droit-commun orientation answered (and not refused) or started in it, or a
+    public employment service structure added to the follow-up group in it. EXISTS on the person alone
+    (see `_accompanied`), on the instants where the period's Paris days begin (no conversion of each row)."""
     from citemploi.offer.enums import ServiceNature
     from citemploi.orientations.enums import Status
     from citemploi.orientations.models import Orientation
     from citemploi.partners.enums import SPE_KINDS
     from citemploi.people.models import FollowUpMember
 
-    start, end = q.period.start, q.period.end
+    start, end = local_day_bounds(q.period)
     person = OuterRef("pk")
-    orientation = Orientation.objects.annotate(
-        answered_on=TruncDate("answered_at"), started_on=TruncDate("started_at")
-    ).filter(beneficiary=person, service__nature=ServiceNature.DROIT_COMMUN)
-    accepted = orientation.filter(answered_on__gte=start, answered_on__lte=end).exclude(status=Status.REFUSED)
-    started = orientation.filter(started_on__gte=start, started_on__lte=end)
-    followed = FollowUpMember.objects.annotate(added_on=TruncDate("added_at")).filter(
-        beneficiary=person, structure__kind__in=SPE_KINDS, added_on__gte=start, added_on__lte=end
+    orientations = Orientation.objects.filter(
+        beneficiary=person, service__nature=ServiceNature.DROIT_COMMUN
+    ).filter(
+        (Q(answered_at__gte=start, answered_at__lt=end) & ~Q(status=Status.REFUSED))
+        | Q(started_at__gte=start, started_at__lt=end)
     )
-    return Q(Exists(accepted)) | Q(Exists(started)) | Q(Exists(followed))
+    followed = FollowUpMember.objects.filter(
+        beneficiary=person, structure__kind__in=SPE_KINDS, added_at__gte=start, added_at__lt=end
+    )
+    return Q(Exists(orientations)) | Q(Exists(followed))
 
 
 def _accompaniment_rows() -> list[tuple[str, str]]:
@@ -216,10 +232,33 @@ def _accompaniment_rows() -> list[tuple[str, str]]:
 
 
 def accompaniment(q: Query) -> dict[tuple[str, str], Number]:
-    qs = _accompanied(q).annotate(_end=Value(q.period.end, output_field=DateField()))
-    accompanied = count_people(qs, Value("accompanied"), q, "_end")
-    hooked = count_people(qs.filter(_hooked_in_period(q)), Value("hooked"), q, "_end")
-    return {**accompanied, **hooked}
+    """One GROUP BY over the accompanied people, the hooked ones counted with a filter (by funded action,
+    one per row: see funded.py). The age is the one at the end of the period."""
+    qs = _accompanied(q)
+    hooked = _hooked_in_period(q)
+    on_end = Value(q.period.end, output_field=DateField())
+    if q.cut == Cut.ACTION:
+        return {
+            **count_people(qs, Value("accompanied"), q, on_end),
+            **count_people(qs.filter(hooked), Value("hooked"), q, on_end),
+        }
+    cut = person_cut(q.cut, on_end)
+    rows = (
+        qs.order_by()
+        .annotate(_col=cut if cut is not None else Value(ALL))
+        .values("_col")
+        .annotate(
+            accompanied=Count("id", distinct=True),
+            hooked=Count("id", distinct=True, filter=hooked),
+        )
+    )
+    out: dict[tuple[str, str], Number] = {}
+    for row in rows:
+        col = str(row["_col"]) if row["_col"] is not None else UNKNOWN
+        for key in ("accompanied", "hooked"):
+            if row[key]:  # (a column where nobody is hooked has no hooked cell, as in the other counts)
+                out[(key, col)] = out.get((key, col), 0) + row[key]
+    return out
 
 
 register(
