@@ -168,6 +168,9 @@ def validate(
     labels = {name: column_label(table.columns, index) for index, name in mapping.items()}
     identity_columns = ", ".join(labels[name] for name in IDENTITY)
     width = len(table.columns)
+    required = set(REQUIRED)
+    required_slots = [position[name] for name in REQUIRED]
+    identity_slots = [position[name] for name in IDENTITY]
     first_line_of: dict[str, int] = {}
     issues = report.issues
 
@@ -182,7 +185,7 @@ def validate(
         row_issues: list[Issue] = []
         parsed: list[Any] = [None] * len(order)
         present = [False] * len(order)
-        if table.kind == "csv" and any(not v.is_empty(c) for c in cells[width:]):
+        if len(cells) > width and table.kind == "csv" and any(not v.is_empty(c) for c in cells[width:]):
             row_issues.append(
                 Issue(
                     line,
@@ -194,8 +197,8 @@ def validate(
             )
         for slot, index, name, parse in plan:
             raw = cells[index] if index < len(cells) else None
-            if v.is_empty(raw):
-                if BY_NAME[name].required:
+            if raw is None or (isinstance(raw, str) and not raw.strip()):  # v.is_empty, inlined
+                if name in required:
                     row_issues.append(Issue(line, labels[name], "", "Valeur obligatoire manquante."))
                 continue
             try:
@@ -206,10 +209,11 @@ def validate(
 
         status = "error" if row_issues else "create"
         key = ""
-        if all(present[position[name]] for name in REQUIRED):
-            last, first, born = (parsed[position[name]] for name in IDENTITY)
+        if all(present[slot] for slot in required_slots):
+            last, first, born = (parsed[slot] for slot in identity_slots)
             key = identity_key(first, last, born)
-            shown = f"{last} {first}, {born:%d/%m/%Y}"
+            if key in existing_keys or key in first_line_of:
+                shown = f"{last} {first}, {born:%d/%m/%Y}"
             if key in existing_keys:
                 if skip_existing:
                     status, row_issues = (
