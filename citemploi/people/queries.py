@@ -13,6 +13,7 @@ Absent and forbidden files give the same 404.
 
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
@@ -146,11 +147,15 @@ def access_beneficiary_for(
 def log_list(
     ctx: ActingContext, rows: list[Beneficiary], *, purpose: str, filters: dict | None = None
 ) -> None:
-    """Audit that a list of people was shown (or exported)."""
+    """Audit that a list of people was shown (or exported): the event and its people in one transaction (one
+    commit, and never an event without the people it names)."""
     from citemploi.core.models import AuditSubject
 
-    event = audit.log(ctx, f"beneficiary.{purpose}", changes={"count": len(rows), "filters": filters or {}})
-    AuditSubject.objects.bulk_create([AuditSubject(event=event, beneficiary_id=b.pk) for b in rows])
+    with transaction.atomic():
+        event = audit.log(
+            ctx, f"beneficiary.{purpose}", changes={"count": len(rows), "filters": filters or {}}
+        )
+        AuditSubject.objects.bulk_create([AuditSubject(event=event, beneficiary_id=b.pk) for b in rows])
 
 
 def sensitive_for(ctx: ActingContext, beneficiary: Beneficiary) -> SensitiveInfo | None:

@@ -5,6 +5,7 @@ from django import forms
 from citemploi.offer import queries
 from citemploi.offer.enums import Public
 from citemploi.offer.referentials import BARRIERS, ThemeVocabulary
+from citemploi.www.widgets import FastSelect
 
 
 class CommuneChoiceField(forms.ModelChoiceField):
@@ -20,11 +21,12 @@ class QPVChoiceField(forms.ModelChoiceField):
 class SearchForm(forms.Form):
     """The public directory's search: every value comes from a closed list (nothing typed is kept)."""
 
-    frein = forms.ChoiceField(label="De quoi avez-vous besoin ?", required=False)
+    frein = forms.ChoiceField(label="De quoi avez-vous besoin ?", required=False, widget=FastSelect)
     theme = forms.ChoiceField(
         label="Un thème plus précis (facultatif)",
         required=False,
         help_text="Pour affiner, ou pour un besoin qui n'est pas dans la liste ci-dessus.",
+        widget=FastSelect,
     )
     commune = CommuneChoiceField(
         label="Votre commune",
@@ -32,6 +34,7 @@ class SearchForm(forms.Form):
         to_field_name="insee_code",
         required=False,
         empty_label="Toutes les communes",
+        widget=FastSelect,
     )
     quartier = QPVChoiceField(
         label="Ou votre quartier",
@@ -40,11 +43,13 @@ class SearchForm(forms.Form):
         required=False,
         empty_label="Tous les quartiers",
         help_text="Les quartiers prioritaires de la politique de la ville.",
+        widget=FastSelect,
     )
     public = forms.ChoiceField(
         label="Vous êtes",
         required=False,
         choices=[("", "Peu importe")] + [c for c in Public.choices if c[0] != Public.TOUS_PUBLICS],
+        widget=FastSelect,
     )
 
     def __init__(self, *args: Any, vocabulary: ThemeVocabulary, **kwargs: Any) -> None:

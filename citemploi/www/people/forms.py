@@ -8,6 +8,7 @@ from citemploi.people import enums
 from citemploi.people.models import Beneficiary, SensitiveInfo
 from citemploi.people.services import BENEFICIARY_FIELDS
 from citemploi.territory.models import QPV
+from citemploi.www.widgets import FastSelect
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -62,13 +63,19 @@ class SensitiveForm(forms.ModelForm):
 
 
 class ConsentForm(forms.Form):
-    scope = forms.ChoiceField(label="Objet du consentement", choices=enums.ConsentScope.choices)
-    method = forms.ChoiceField(label="Mode de recueil", choices=enums.ConsentMethod.choices)
+    scope = forms.ChoiceField(
+        label="Objet du consentement", choices=enums.ConsentScope.choices, widget=FastSelect
+    )
+    method = forms.ChoiceField(
+        label="Mode de recueil", choices=enums.ConsentMethod.choices, widget=FastSelect
+    )
     given_on = forms.DateField(label="Date", widget=DATE_WIDGET)
 
 
 class FollowUpForm(forms.Form):
-    structure = forms.ModelChoiceField(queryset=Structure.objects.none(), label="Structure partenaire")
+    structure = forms.ModelChoiceField(
+        queryset=Structure.objects.none(), label="Structure partenaire", widget=FastSelect
+    )
     role = forms.CharField(label="Rôle dans le suivi", max_length=150, required=False)
 
     def __init__(self, *args, ctx: ActingContext, beneficiary: Beneficiary, **kwargs):
@@ -82,16 +89,27 @@ class FollowUpForm(forms.Form):
 
 class BeneficiaryFilterForm(forms.Form):
     q = forms.CharField(label="Rechercher (nom, prénom, e-mail)", required=False)
-    qpv = forms.ModelChoiceField(queryset=QPV.objects.none(), required=False, label="QPV", empty_label="Tous")
-    structure = forms.ModelChoiceField(
-        queryset=Structure.objects.none(), required=False, label="Structure référente", empty_label="Toutes"
+    qpv = forms.ModelChoiceField(
+        queryset=QPV.objects.none(), required=False, label="QPV", empty_label="Tous", widget=FastSelect
     )
-    gender = forms.ChoiceField(choices=[("", "Tous")] + enums.Gender.choices, required=False, label="Genre")
+    structure = forms.ModelChoiceField(
+        queryset=Structure.objects.none(),
+        required=False,
+        label="Structure référente",
+        empty_label="Toutes",
+        widget=FastSelect,
+    )
+    gender = forms.ChoiceField(
+        choices=[("", "Tous")] + enums.Gender.choices, required=False, label="Genre", widget=FastSelect
+    )
     age_band = forms.ChoiceField(
-        choices=[("", "Toutes")] + enums.AgeBand.choices, required=False, label="Âge"
+        choices=[("", "Toutes")] + enums.AgeBand.choices, required=False, label="Âge", widget=FastSelect
     )
     channel = forms.ChoiceField(
-        choices=[("", "Tous")] + enums.ReperageChannel.choices, required=False, label="Canal de repérage"
+        choices=[("", "Tous")] + enums.ReperageChannel.choices,
+        required=False,
+        label="Canal de repérage",
+        widget=FastSelect,
     )
     invisible = forms.BooleanField(required=False, label="Invisibles au repérage seulement")
 
