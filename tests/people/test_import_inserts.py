@@ -82,14 +82,21 @@ def test_audit_changes_text_is_what_json_dumps_writes():
         {"k": [1, "é"]},
     )
     expected = json.dumps({name: (None, value) for name, value in zip(names, values, strict=True)})
-    assert _ChangesText(names, None)(values) == expected
+    assert _ChangesText(names, {}, None)(values) == expected
+    # Values shared by every row are written once, in their place.
+    fixed = {name: value for i, (name, value) in enumerate(zip(names, values, strict=True)) if i % 3 == 0}
+    rest = tuple(value for i, value in enumerate(values) if i % 3)
+    assert _ChangesText(names, fixed, None)(rest) == expected
+    every = dict(zip(names, values, strict=True))
+    assert _ChangesText(names, every, None)(()) == expected
+    assert _ChangesText([], {}, None)(()) == "{}"
 
 
 def test_import_writes_audit_changes_as_the_json_field_would(world):
     from citemploi.people.importing.service import _AuditRows
     from tests.factories import ctx_for
 
-    rows = _AuditRows(ctx_for(world.referent_ft))
+    rows = _AuditRows(ctx_for(world.referent_ft), {}, [])
     # SQLite stores JSON as text: the rows' own text is written (PostgreSQL keeps the field's conversion).
     assert rows.direct is (connection.vendor == "sqlite")
     assert AuditEvent._meta.get_field("changes").encoder is None

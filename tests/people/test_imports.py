@@ -517,3 +517,26 @@ def test_header_constant_is_the_one_the_helpers_write():
         5: "qpv",
         6: "ft_registered",
     }
+
+
+def test_audit_changes_written_as_text_equal_the_json_fields_own_conversion(world, monkeypatch):
+    """SQLite gets the rows' JSON text from the import; other databases the field's conversion: same rows."""
+
+    def imported_changes():
+        run(world.referent_ft, csv_file(people(3)))
+        rows = AuditEvent.objects.filter(code="beneficiary.create").order_by("beneficiary_id")
+        changes = [r.changes for r in rows]
+        AuditEvent.objects.all().delete()
+        Beneficiary.objects.all().delete()
+        return changes
+
+    direct = imported_changes()
+    init = import_service._AuditRows.__init__
+
+    def through_the_field(self, *args):
+        init(self, *args)
+        self.direct = False
+
+    monkeypatch.setattr(import_service._AuditRows, "__init__", through_the_field)
+    assert imported_changes() == direct
+    assert len(direct) == 3 and direct[0]["last_name"] == [None, "Martin-0"]

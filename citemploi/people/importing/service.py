@@ -195,10 +195,14 @@ class _Prepared:
     """The people and their `beneficiary.create` audit changes, converted for the database."""
 
     people: Inserter
+    #: the audit values of the fields the file leaves out: the blank file's, the same for every line
+    fixed: dict[str, Any]
+    #: the fields the file fills, whose audit values are in `changes`
+    changed: list[str]
     lines: list[int] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
     rows: list[tuple[Any, ...]] = field(default_factory=list)
-    changes: list[tuple[Any, ...]] = field(default_factory=list)  # new values of BENEFICIARY_FIELDS
+    changes: list[tuple[Any, ...]] = field(default_factory=list)  # new values of the `changed` fields
 
     def keep(self, indexes: list[int]) -> None:
         for name in ("lines", "keys", "rows", "changes"):
@@ -222,8 +226,13 @@ def _prepare(ctx: ActingContext, structure: Structure, report: ImportReport) -> 
         else set()
     )
     qpvs = QPV.objects.in_bulk(used)
-    blank = _Blank(build_new_beneficiary(ctx, structure, {}, key="-"))
-    prepared = _Prepared(people=Inserter(Beneficiary))
+    blank_file = build_new_beneficiary(ctx, structure, {}, key="-")
+    blank = _Blank(blank_file)
+    # Among the audited fields, complete_new_beneficiary sets only the référent, from the acting context:
+    # the fields the file leaves out have the blank file's values on every line.
+    changed = [name for name in BENEFICIARY_FIELDS if name in fields]
+    fixed = {name: new for name, (_old, new) in creation_changes(blank_file).items() if name not in changed}
+    prepared = _Prepared(people=Inserter(Beneficiary), fixed=fixed, changed=changed)
     rows = report.rows
     for index, (line, key, values) in enumerate(rows):
         rows[index] = None  # type: ignore[call-overload]  # freed as it is converted
@@ -235,8 +244,9 @@ def _prepare(ctx: ActingContext, structure: Structure, report: ImportReport) -> 
         prepared.lines.append(line)
         prepared.keys.append(key)
         prepared.rows.append(prepared.people.values(person))
-        # Only the new values: they share their strings with the row; the JSON is made at insert time.
-        prepared.changes.append(tuple(new for _old, new in creation_changes(person).values()))
+        # Only the new values (as creation_changes gives them): they share their strings with the row; the
+        # JSON is made at insert time.
+        prepared.changes.append(tuple(audit._jsonable(getattr(person, name)) for name in changed))
     return prepared
 
 
@@ -269,7 +279,7 @@ def _write(
             raise ImportRejected(_with_late_duplicates(report, [prepared.lines[i] for i in late]))
         prepared.keep([i for i, key in enumerate(prepared.keys) if key not in existing])
     skipped = report.to_skip + len(late)
-    audit_rows = _AuditRows(ctx)
+    audit_rows = _AuditRows(ctx, prepared.fixed, prepared.changed)
     for start in range(0, len(prepared.rows), BATCH_SIZE):
         ids = prepared.people.insert(prepared.rows[start : start + BATCH_SIZE])
         audit_rows.insert(ids, prepared.changes[start : start + BATCH_SIZE])
@@ -306,7 +316,7 @@ def _with_late_duplicates(report: ImportReport, lines: list[int]) -> ImportRepor
 class _AuditRows:
     """`beneficiary.create` audit rows as audit.log writes them, inserted in bulk once the ids are known."""
 
-    def __init__(self, ctx: ActingContext):
+    def __init__(self, ctx: ActingContext, fixed: dict[str, Any], changed: list[str]):
         self.inserter = Inserter(AuditEvent)
         template = audit.build(ctx, "beneficiary.create")
         template.object_type = Beneficiary._meta.label_lower
@@ -315,14 +325,16 @@ class _AuditRows:
         self.beneficiary_id = self.inserter.position("beneficiary_id")
         self.changes = self.inserter.position("changes")
         self.to_json = self.inserter.converter("changes")
-        self.as_text = _ChangesText(BENEFICIARY_FIELDS, AuditEvent._meta.get_field("changes").encoder)
+        self.fixed, self.changed = fixed, changed
+        encoder = AuditEvent._meta.get_field("changes").encoder
+        self.as_text = _ChangesText(BENEFICIARY_FIELDS, fixed, encoder)
         # Where the database takes JSON as the text json.dumps writes (SQLite), the rows' text is written
         # directly; elsewhere (PostgreSQL's jsonb adapter) the field's own conversion is used.
         probe: tuple[Any, ...] = ("Élodie", None, True, False, 3, 2.5, "2024-03-01", ["a"], {"b": 1})
         probe += (None,) * (len(BENEFICIARY_FIELDS) - len(probe))
         self.direct = self.to_json(
             {name: (None, value) for name, value in zip(BENEFICIARY_FIELDS, probe, strict=True)}
-        ) == self.as_text(probe)
+        ) == _ChangesText(BENEFICIARY_FIELDS, {}, encoder)(probe)
 
     def insert(self, ids: list[int], new_values: list[tuple[Any, ...]]) -> None:
         rows = []
@@ -332,8 +344,10 @@ class _AuditRows:
             if self.direct:
                 row[self.changes] = self.as_text(values)
             else:
+                given = dict(zip(self.changed, values, strict=True))
                 changes = {
-                    name: (None, value) for name, value in zip(BENEFICIARY_FIELDS, values, strict=True)
+                    name: (None, given[name] if name in given else self.fixed[name])
+                    for name in BENEFICIARY_FIELDS
                 }
                 row[self.changes] = self.to_json(changes)
             rows.append(row)
@@ -341,17 +355,26 @@ class _AuditRows:
 
 
 class _ChangesText:
-    """The text json.dumps gives {name: [None, value]} for the given names, written a fifth faster.
+    """The text json.dumps gives {name: [None, value]} for the given names, written several times faster.
 
-    All the rows share their keys: only the values are encoded (strings by the json module's own C function).
-    Used only when it gives the same text as the field's conversion (checked on a probe row).
+    The rows share their keys and the `fixed` values: only the other values are encoded for each row (strings
+    by the json module's own C function). Used only when it gives the same text as the field's conversion
+    (checked on a probe row).
     """
 
-    def __init__(self, names: list[str], encoder: type[json.JSONEncoder] | None):
-        self.heads = [
-            ("{" if i == 0 else ", ") + encode_basestring_ascii(n) + ": [null, " for i, n in enumerate(names)
-        ]
+    def __init__(self, names: list[str], fixed: dict[str, Any], encoder: type[json.JSONEncoder] | None):
         self.encoder = encoder
+        #: the text before each value that is not fixed, and the text after the last one
+        self.heads: list[str] = []
+        text = "{"
+        for i, name in enumerate(names):
+            text += ("" if i == 0 else ", ") + encode_basestring_ascii(name) + ": [null, "
+            if name in fixed:
+                text += self.value(fixed[name]) + "]"
+            else:
+                self.heads.append(text)
+                text = "]"
+        self.tail = text + "}"
 
     def value(self, value: Any) -> str:
         if value is None:
@@ -367,5 +390,6 @@ class _ChangesText:
         return json.dumps(value, cls=self.encoder)
 
     def __call__(self, values: tuple[Any, ...]) -> str:
+        """The text for the values of the names that are not fixed, in the names' order."""
         value = self.value
-        return "".join([head + value(v) + "]" for head, v in zip(self.heads, values, strict=True)]) + "}"
+        return "".join([head + value(v) for head, v in zip(self.heads, values, strict=True)]) + self.tail
