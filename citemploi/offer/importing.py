@@ -1245,13 +1245,10 @@ def _write(ctx: ActingContext, report: ImportReport) -> None:
     theme_rows, public_rows, area_rows = [], [], []
     for plan, pk in zip(new_plans, ids, strict=True):
         theme_rows += [
-            themes.values(ServiceTheme(service_id=pk, code=code, category=category_of(code)))
-            for code in plan.themes
+            themes.values_of(service_id=pk, code=code, category=category_of(code)) for code in plan.themes
         ]
-        public_rows += [publics.values(ServicePublic(service_id=pk, code=code)) for code in plan.publics]
-        area_rows += [
-            areas.values(ServiceArea(service_id=pk, kind=kind, code=code)) for kind, code in plan.areas
-        ]
+        public_rows += [publics.values_of(service_id=pk, code=code) for code in plan.publics]
+        area_rows += [areas.values_of(service_id=pk, kind=kind, code=code) for kind, code in plan.areas]
     themes.insert(theme_rows)
     publics.insert(public_rows)
     areas.insert(area_rows)
