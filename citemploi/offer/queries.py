@@ -299,8 +299,10 @@ def directory_communes() -> QuerySet[Commune]:
 
 
 def directory_qpvs() -> QuerySet[QPV]:
-    """QPV of the cités."""
-    return QPV.objects.filter(cites__isnull=False).distinct().order_by("name", "code")
+    """QPV of the cités (without their contour: a select list needs the code and the name)."""
+    return (
+        QPV.objects.filter(cites__isnull=False).only("id", "code", "name").distinct().order_by("name", "code")
+    )
 
 
 # --- Unmet needs ------------------------------------------------------------------------------------------

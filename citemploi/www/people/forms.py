@@ -115,8 +115,13 @@ class BeneficiaryFilterForm(forms.Form):
 
     def __init__(self, *args, ctx: ActingContext, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["qpv"].queryset = QPV.objects.filter(cites=ctx.cite_id).order_by("name")
+        # A select list needs the names only (a QPV's contour can be large).
+        self.fields["qpv"].queryset = (
+            QPV.objects.filter(cites=ctx.cite_id).only("id", "code", "name").order_by("name")
+        )
         # Sensitive structures are not offered as a filter: filtering by them would reveal who they follow.
-        self.fields["structure"].queryset = Structure.objects.filter(
-            partnerships__cite_id=ctx.cite_id, sensitive=False
-        ).order_by("name")
+        self.fields["structure"].queryset = (
+            Structure.objects.filter(partnerships__cite_id=ctx.cite_id, sensitive=False)
+            .only("id", "name")
+            .order_by("name")
+        )
