@@ -1173,12 +1173,15 @@ def import_services(
     return report
 
 
-def _create_structure(ctx: ActingContext, row: StructurePlan) -> Structure:
-    commune = (
-        Commune.objects.filter(insee_code=row.data["insee_code"], cites=ctx.cite_id).first()
-        if row.data["insee_code"]
-        else None
-    )
+def _create_structure(
+    ctx: ActingContext, row: StructurePlan, communes: dict[str, Commune | None]
+) -> Structure:
+    """`communes` remembers the cité's communes already looked up by INSEE code (a file's structures share a
+    few communes)."""
+    code = row.data["insee_code"]
+    if code and code not in communes:
+        communes[code] = Commune.objects.filter(insee_code=code, cites=ctx.cite_id).first()
+    commune = communes[code] if code else None
     kind = next(
         (KIND_OF_NETWORK[n] for n in row.data["networks"] if n in KIND_OF_NETWORK), StructureKind.ASSOCIATION
     )
@@ -1216,8 +1219,9 @@ def _new_service(plan: ServicePlan, ctx: ActingContext) -> Service:
 
 def _write(ctx: ActingContext, report: ImportReport) -> None:
     created_structures: dict[str, Structure] = {}
+    communes: dict[str, Commune | None] = {}
     for row in report.structures_to_create:
-        created_structures[row.ident] = _create_structure(ctx, row)
+        created_structures[row.ident] = _create_structure(ctx, row, communes)
     for plan in report.services:
         if plan.new_structure:
             plan.structure = created_structures[plan.new_structure]
