@@ -519,6 +519,7 @@ _url = URLValidator(schemes=["http", "https"])
 _POSTCODE = re.compile(r"^\d{5}$")
 _INSEE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 _SIRET = re.compile(r"^\d{14}$")
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 
 
 def _text(value: Any, *, max_length: int | None = None, min_length: int = 0) -> str:
@@ -567,6 +568,13 @@ def _date(value: Any) -> date | None:
     if not isinstance(value, str):
         raise Bad("date attendue au format AAAA-MM-JJ")
     text = value.strip()
+    iso = _ISO_DATE.match(text)
+    if iso:
+        # The usual spelling, read without strptime (which looks the locale up at every call).
+        try:
+            return date(int(iso[1]), int(iso[2]), int(iso[3]))
+        except ValueError:
+            pass
     for fmt, size in (("%Y-%m-%d", 10), ("%d/%m/%Y", 10)):
         try:
             return datetime.strptime(text[:size], fmt).date()
