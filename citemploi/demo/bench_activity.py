@@ -123,8 +123,9 @@ def _fast_converter(field: models.Field) -> Callable[[Any], Any] | None | bool:
         if not sqlite:
             return None  # psycopg takes aware datetimes as they are (as Django's adapter does)
         utc = UTC
-        # Django's SQLite adapter: naive in UTC (the connection's time zone with USE_TZ), then str()
-        return lambda value: None if value is None else str(value.astimezone(utc).replace(tzinfo=None))
+        # Django's SQLite adapter: naive in UTC (the connection's time zone with USE_TZ), then str(), which
+        # is the UTC instant's isoformat without its "+00:00"
+        return lambda value: None if value is None else value.astimezone(utc).isoformat(" ")[:-6]
     if kind == "DateField":
         return (lambda value: None if value is None else str(value)) if sqlite else None
     if kind == "JSONField" and sqlite and getattr(field, "encoder", None) is None:
@@ -223,26 +224,23 @@ class Table:
 def insert_rows(inserter: Inserter, rows: list[tuple[Any, ...]]) -> list[int]:
     """Insert rows of database values (`Inserter.values` order); their ids, in the same order.
 
-    SQLite: one prepared single-row INSERT run by the driver's `executemany` (its loop is in C: no SQL to
-    build nor parameters to flatten per row), the ids read back from `last_insert_rowid()`. In the
-    transaction the bench holds (IMMEDIATE: the write lock is ours) the new rows take consecutive ids: an
-    AUTOINCREMENT key (Django's on SQLite) gives each new row 1 + the largest id ever used. PostgreSQL:
-    the ids are taken from the table's sequence first, then the rows go by COPY, which psycopg writes in C:
-    Django's client-side parameter binding costs several times more per value than the database itself.
+    SQLite: one prepared single-row INSERT run by the driver's `executemany`, whose loop is in C (no SQL
+    to build nor parameters to flatten per row, unlike multi-row INSERTs through Django's cursor), the
+    ids read back from `last_insert_rowid()`: in a transaction that holds the write lock (IMMEDIATE), an
+    AUTOINCREMENT key (Django's on SQLite) gives the new rows consecutive ids after the largest ever used.
+    PostgreSQL: the ids are taken from the table's sequence first, then the rows go by COPY, which
+    psycopg writes in C: Django's client-side parameter binding costs several times more per value than
+    the database itself.
     """
     if not rows:
         return []
     if connection.vendor == "postgresql":
         return _copy_rows(inserter, rows)
-    return _executemany_rows(inserter, rows)
-
-
-def _executemany_rows(inserter: Inserter, rows: list[tuple[Any, ...]]) -> list[int]:
     opts = inserter.model._meta
     qn = connection.ops.quote_name
     columns = ", ".join(qn(f.column or f.attname) for f in inserter.fields)
     sql = f"INSERT INTO {qn(opts.db_table)} ({columns}) VALUES ({', '.join(['?'] * len(inserter.fields))})"
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic(savepoint=False), connection.wrap_database_errors:
         connection.ensure_connection()
         raw = connection.connection
         raw.executemany(sql, rows)

@@ -10,7 +10,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from citemploi.calls import budget_lines, machines
@@ -19,14 +19,14 @@ from citemploi.calls.models import Agreement, Application, BudgetEntry, Call, Re
 from citemploi.cohorts import machine as cohort_machine
 from citemploi.cohorts.enums import CohortState, MemberState, SessionStatus
 from citemploi.cohorts.models import CohortMember, Decision
-from citemploi.demo.bench import build_bench
-from citemploi.demo.bench_activity import Volumes
+from citemploi.demo.bench import LOAD_PRAGMAS, build_bench
+from citemploi.demo.bench_activity import Table, Volumes
 from citemploi.offer.models import Service
 from citemploi.orientations import machine as orientation_machine
 from citemploi.orientations.enums import REQUIRED_GROUPS, Status
 from citemploi.orientations.models import Orientation
 from citemploi.orientations.services import build_snapshot
-from citemploi.partners.models import Partnership
+from citemploi.partners.models import Membership, Partnership
 from citemploi.pathways.enums import BARRIER_TRANSITIONS, OPEN_BARRIER_STATES
 from citemploi.pathways.models import BarrierRecord
 from citemploi.people.enums import ConsentScope
@@ -273,3 +273,38 @@ def test_the_command_takes_the_volumes_and_prints_them(db):
     for bad in (["--outcome-share", "1.5"], ["--journal-per-person", "-1"]):
         with pytest.raises(CommandError):
             call_command("demo", "--cites", "1", "--people", "5", *bad, stdout=StringIO())
+
+
+def test_the_rows_get_the_ids_the_database_gave_them(db):
+    build_bench(cites=1, people=10, seed=2, today=TODAY, volumes=Volumes(services_per_cite=3))
+    person = Beneficiary.objects.first()
+    referent = Membership.objects.filter(role="referent").first()
+    entries = Table(JournalEntry, sensitive_confirmed=False, version=1)
+    add = entries.adder("beneficiary_id", "kind", "occurred_on", "text", "author_id", "structure_id")
+    for day in range(3):
+        add(
+            person.pk, "phone", TODAY - timedelta(days=day), "Appel.", referent.user_id, referent.structure_id
+        )
+    ids = entries.flush()
+    assert [JournalEntry.objects.get(pk=pk).occurred_on for pk in ids] == [
+        TODAY - timedelta(days=day) for day in range(3)
+    ]
+    # a row the database refuses (no kind): Django's error, as with its own statements
+    entries.add(beneficiary_id=person.pk, kind=None, occurred_on=TODAY, author_id=referent.user_id)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        entries.flush()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_bulk_load_settings_are_restored_and_the_database_stays_wal():
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's settings")
+    with connection.cursor() as cursor:
+        before = {name: cursor.execute(f"PRAGMA {name}").fetchone()[0] for name in LOAD_PRAGMAS}
+        mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
+    build_bench(cites=1, people=20, seed=3, today=TODAY, volumes=Volumes(services_per_cite=5))
+    with connection.cursor() as cursor:
+        assert {name: cursor.execute(f"PRAGMA {name}").fetchone()[0] for name in LOAD_PRAGMAS} == before
+        assert cursor.execute("PRAGMA journal_mode").fetchone()[0] == mode
+        assert cursor.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert Beneficiary.objects.count() == 20
