@@ -145,8 +145,12 @@ class BarrierTransition(Transition):
     record = models.ForeignKey(BarrierRecord, on_delete=models.CASCADE, related_name="transitions")
 
     class Meta(Transition.Meta):
-        # the state of a record on a date (its last transition before it): one seek, no sort
-        indexes = [models.Index(fields=["record", "at", "id"])]
+        # the state of a record on a date (its last transition before it): one seek, no sort; the records
+        # moved to a state in a period (the barriers lifted in it): one range, the record read from the index
+        indexes = [
+            models.Index(fields=["record", "at", "id"]),
+            models.Index(fields=["to_state", "at", "record"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.from_state} → {self.to_state}"

@@ -5,12 +5,16 @@ the end and was not lifted at the start (its last change of state before the sta
 *lifted* counts the open records whose state became « lifted » in the period; lift rate = lifted / open.
 """
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact
 
 from citemploi.offer.referentials import BARRIERS
 from citemploi.pathways.enums import BarrierState
 from citemploi.pathways.models import BarrierRecord, BarrierTransition
 from citemploi.reporting.indicators.base import (
+    ALL,
+    UNKNOWN,
     Cut,
     Indicator,
     Number,
@@ -18,6 +22,7 @@ from citemploi.reporting.indicators.base import (
     Ratios,
     Unit,
     age_band_expression,
+    column_key,
     grouped,
     register,
     structure_expression,
@@ -57,30 +62,27 @@ def _records(q: Query) -> QuerySet[BarrierRecord]:
 
 def _open_records(q: Query) -> QuerySet[BarrierRecord]:
     start, _ = local_day_bounds(q.period)
-    # the last transition before the first day (Europe/Paris): one seek in the (record, at) index
-    state_at_start = Subquery(
-        BarrierTransition.objects.filter(record=OuterRef("pk"), at__lt=start)
-        .order_by("-at", "-id")
-        .values("to_state")[:1]
+    # the last transition before the first day (Europe/Paris): one seek in the (record, at) index, only for
+    # the records identified before the start, and read once ('' when there is none)
+    state_at_start = Coalesce(
+        Subquery(
+            BarrierTransition.objects.filter(record=OuterRef("pk"), at__lt=start)
+            .order_by("-at", "-id")
+            .values("to_state")[:1]
+        ),
+        Value(""),
     )
-    return (
-        _records(q)
-        .annotate(state_at_start=state_at_start)
-        .filter(
-            Q(identified_on__gte=q.period.start)
-            | Q(state_at_start__isnull=True)
-            | ~Q(state_at_start=BarrierState.LIFTED)
-        )
+    return _records(q).filter(
+        Q(identified_on__gte=q.period.start) | ~Q(Exact(state_at_start, Value(BarrierState.LIFTED)))
     )
 
 
-def _lifted_in_period(q: Query) -> Exists:
+def _lifted_in_period(q: Query) -> Q:
+    """Records moved to « lifted » in the period: a semi-join over the period's lifted transitions (a range of
+    the (to_state, at, record) index), hashed once by the database."""
     start, end = local_day_bounds(q.period)
-    return Exists(
-        BarrierTransition.objects.filter(
-            record=OuterRef("pk"), to_state=BarrierState.LIFTED, at__gte=start, at__lt=end
-        )
-    )
+    lifted = BarrierTransition.objects.filter(to_state=BarrierState.LIFTED, at__gte=start, at__lt=end)
+    return Q(pk__in=lifted.values("record_id"))
 
 
 def identified(q: Query) -> dict[tuple[str, str], Number]:
@@ -98,16 +100,27 @@ def lifted(q: Query) -> dict[tuple[str, str], Number]:
 
 
 def lift_rate(q: Query) -> Ratios:
-    """Lifted over open, with the open records as denominator and the lifted ones as numerator. Two
-    GROUP BYs: PostgreSQL joins the lifted transitions to the open records when EXISTS is a filter, but
-    would run it once per open record inside a conditional count."""
-    qs = _open_records(q)
-    counts = grouped(qs, "barrier", _cut(q.cut), Count("id"))  # type: ignore[arg-type]
-    lifted_counts = grouped(qs.filter(_lifted_in_period(q)), "barrier", _cut(q.cut), Count("id"))  # type: ignore[arg-type]
+    """Lifted over open, with the open records as denominator and the lifted ones as numerator: one GROUP BY
+    over the open records, the lifted ones counted with a filter (the semi-join is hashed once)."""
+    cut = _cut(q.cut)
+    rows = (
+        _open_records(q)
+        .order_by()
+        .annotate(_col=cut if cut is not None else Value(ALL))  # type: ignore[arg-type]
+        .values("barrier", "_col")
+        .annotate(open=Count("id"), lifted=Count("id", filter=_lifted_in_period(q)))
+    )
+    counts: dict[tuple[str, str], int] = {}
+    lifted_counts: dict[tuple[str, str], int] = {}
+    for row in rows:
+        key = (str(row["barrier"]) if row["barrier"] is not None else UNKNOWN, column_key(row["_col"]))
+        counts[key] = counts.get(key, 0) + row["open"]
+        if row["lifted"]:
+            lifted_counts[key] = lifted_counts.get(key, 0) + row["lifted"]
     return Ratios(
         {key: round(float(lifted_counts.get(key, 0)) * 100 / float(n), 1) for key, n in counts.items() if n},
-        denominators={key: int(n) for key, n in counts.items()},
-        numerators={key: int(n) for key, n in lifted_counts.items()},
+        denominators=counts,
+        numerators=lifted_counts,
     )
 
 

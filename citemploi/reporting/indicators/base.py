@@ -488,12 +488,12 @@ def grouped(
     )
     out: dict[tuple[str, str], Number] = {}
     for row in rows:
-        key = (str(row["_cat"]) if row["_cat"] is not None else UNKNOWN, _column_key(row["_col"]))
+        key = (str(row["_cat"]) if row["_cat"] is not None else UNKNOWN, column_key(row["_col"]))
         out[key] = out.get(key, 0) + (row["_v"] or 0)
     return out
 
 
-def _column_key(value: object) -> str:
+def column_key(value: object) -> str:
     if value is None:
         return UNKNOWN
     return str(value)
