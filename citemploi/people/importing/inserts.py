@@ -8,7 +8,8 @@ This helper keeps Django's own conversions (each field's `get_db_prep_save`, ski
 types whose Python value is already what the driver expects), sends as many rows per statement as the
 database accepts, and reads the ids back in insertion order as bulk_create does. It is used only where
 rows are new, have no expressions nor pre_save hooks other than auto_now(_add), and no signal is expected
-(bulk_create sends none either). It needs INSERT … RETURNING (SQLite 3.35+, PostgreSQL).
+(bulk_create sends none either). The data·inclusion import (offer.importing) uses it for its services too.
+It needs INSERT … RETURNING (SQLite 3.35+, PostgreSQL).
 """
 
 import sqlite3
