@@ -141,6 +141,10 @@ def _fast_converter(field: models.Field) -> Callable[[Any], Any] | None | bool:
     return False
 
 
+#: the compiled code of `Table.adder` functions, by source (the values they use are in their namespace)
+_ADDER_CODE: dict[str, Any] = {}
+
+
 class Table:
     """New rows of one model as tuples of database values, inserted in fixed-size statements.
 
@@ -209,7 +213,11 @@ class Table:
             else:
                 cells.append(f"v{given[i]}")
         params = ", ".join(f"v{k}" for k in range(len(names)))
-        exec(f"def add({params}):\n    append(({', '.join(cells)},))", namespace)  # noqa: S102
+        source = f"def add({params}):\n    append(({', '.join(cells)},))"
+        code = _ADDER_CODE.get(source)
+        if code is None:  # compiling is the cost of an adder: once per table and column list
+            code = _ADDER_CODE[source] = compile(source, f"<{self.inserter.model.__name__} adder>", "exec")
+        exec(code, namespace)  # noqa: S102
         return namespace["add"]
 
     def flush(self) -> list[int]:
