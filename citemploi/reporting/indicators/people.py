@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from django.db import connection
 from django.db.models import Count, DateField, Exists, Expression, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest, TruncDate
 from django.db.models.lookups import GreaterThan
@@ -130,16 +131,18 @@ def _latest(qs: QuerySet, field: str) -> Coalesce:
     return Coalesce(latest, Value(NEVER), output_field=DateField())
 
 
-def _accompanied(q: Query) -> QuerySet[Beneficiary]:
-    """People whose pathway is open on at least one day of the period (see the definition below).
+def _accompanied_parts(q: Query) -> tuple[QuerySet[Beneficiary], QuerySet[Beneficiary]]:
+    """People whose pathway is open on at least one day of the period (see the definition below), in two
+    disjoint parts: those who never exited before the start, and those who exited before it and came back.
 
     The pathway is open when the person was identified by the end and either never exited before the start
     (no outcome, no cohort exit dated before it) or was active after their last exit: active in the period
     (journal entry, cohort integration, orientation sent), in a cohort still running at the start, or active
     between their last exit and the start. Each test is an EXISTS on the person alone, with the period as
-    constant bounds: one seek in the index on (person, date) on SQLite, a hashed semi-join when PostgreSQL
-    finds it cheaper. Only the people who exited before the start and were not active in the period (few)
-    compare their last exit with their last activity before the start."""
+    constant bounds: one seek in the index on (person, date) on SQLite, an anti- or semi-join on
+    PostgreSQL. Apart, the second part is small, and PostgreSQL plans its tests for a few people (index
+    seeks), not for everybody; only those who were not active in the period compare their last exit with
+    their last activity before the start."""
     from citemploi.cohorts.models import CohortMember
     from citemploi.orientations.models import Orientation
     from citemploi.tracking.models import JournalEntry, Outcome
@@ -148,9 +151,19 @@ def _accompanied(q: Query) -> QuerySet[Beneficiary]:
     day_start, day_end = local_day_bounds(q.period)
     person = OuterRef("pk")
     # an exit dated on or before NEVER counts as none (it would not beat NEVER in the comparison below)
-    never_exited = ~Q(
-        Exists(Outcome.objects.filter(beneficiary=person, outcome_on__lt=start, outcome_on__gt=NEVER))
-    ) & ~Q(Exists(CohortMember.objects.filter(beneficiary=person, exited_on__lt=start, exited_on__gt=NEVER)))
+    # (one semi-join over both kinds of exit, so that PostgreSQL knows how few people exited)
+    exits = (
+        Outcome.objects.filter(outcome_on__lt=start, outcome_on__gt=NEVER)
+        .order_by()
+        .values("beneficiary_id")
+        .union(
+            CohortMember.objects.filter(exited_on__lt=start, exited_on__gt=NEVER)
+            .order_by()
+            .values("beneficiary_id"),
+            all=True,
+        )
+    )
+    exited = Q(pk__in=exits)
     # activity in the period, after any exit dated before the start; or a cohort still running at the start
     active_in_period = (
         Q(
@@ -188,10 +201,9 @@ def _accompanied(q: Query) -> QuerySet[Beneficiary]:
         Coalesce(TruncDate(last_sent), Value(NEVER), output_field=DateField()),
     )
     back_before_start = Q(GreaterThan(last_activity, last_exit))
-    # evaluated in this order: most people never exited, and the last test only runs for the others
-    return (
-        _people(q).filter(identified_on__lte=end).filter(never_exited | active_in_period | back_before_start)
-    )
+    identified = _people(q).filter(identified_on__lte=end)
+    # (the last test only runs for the people not active in the period)
+    return identified.filter(~exited), identified.filter(exited).filter(active_in_period | back_before_start)
 
 
 def _people(q: Query) -> QuerySet[Beneficiary]:
@@ -203,10 +215,11 @@ def _people(q: Query) -> QuerySet[Beneficiary]:
     return qs
 
 
-def _hooked_in_period(q: Query) -> Q:
+def _hooked_in_period(q: Query, *, many: bool) -> Q:
     """Hooked in the period: a droit-commun orientation answered (and not refused) or started in it, or a
-    public employment service structure added to the follow-up group in it. EXISTS on the person alone
-    (see `_accompanied`), on the instants where the period's Paris days begin (no conversion of each row)."""
+    public employment service structure added to the follow-up group in it, on the instants where the
+    period's Paris days begin (no conversion of each row). `many`: whether it is tested for many people
+    (see `_has`)."""
     from citemploi.offer.enums import ServiceNature
     from citemploi.orientations.enums import Status
     from citemploi.orientations.models import Orientation
@@ -214,17 +227,24 @@ def _hooked_in_period(q: Query) -> Q:
     from citemploi.people.models import FollowUpMember
 
     start, end = local_day_bounds(q.period)
-    person = OuterRef("pk")
-    orientations = Orientation.objects.filter(
-        beneficiary=person, service__nature=ServiceNature.DROIT_COMMUN
-    ).filter(
+    orientations = Orientation.objects.filter(service__nature=ServiceNature.DROIT_COMMUN).filter(
         (Q(answered_at__gte=start, answered_at__lt=end) & ~Q(status=Status.REFUSED))
         | Q(started_at__gte=start, started_at__lt=end)
     )
     followed = FollowUpMember.objects.filter(
-        beneficiary=person, structure__kind__in=SPE_KINDS, added_at__gte=start, added_at__lt=end
+        structure__kind__in=SPE_KINDS, added_at__gte=start, added_at__lt=end
     )
-    return Q(Exists(orientations)) | Q(Exists(followed))
+    return _has(orientations, many=many) | _has(followed, many=many)
+
+
+def _has(facts: QuerySet, *, many: bool) -> Q:
+    """The person of the outer row has one of `facts` (rows with a `beneficiary`). On SQLite, an EXISTS on
+    the person: one seek in the index on the person. On PostgreSQL, for many people, an IN over the facts,
+    hashed once: it would run an EXISTS with a join inside once per person, and count it so (the cost would
+    start JIT compilation, slower than the query itself); for a few people, the EXISTS."""
+    if many and connection.vendor == "postgresql":
+        return Q(pk__in=facts.values("beneficiary_id"))
+    return Q(Exists(facts.filter(beneficiary=OuterRef("pk"))))
 
 
 def _accompaniment_rows() -> list[tuple[str, str]]:
@@ -232,32 +252,38 @@ def _accompaniment_rows() -> list[tuple[str, str]]:
 
 
 def accompaniment(q: Query) -> dict[tuple[str, str], Number]:
-    """One GROUP BY over the accompanied people, the hooked ones counted with a filter (by funded action,
-    one per row: see funded.py). The age is the one at the end of the period."""
-    qs = _accompanied(q)
-    hooked = _hooked_in_period(q)
+    """One GROUP BY over each part of the accompanied people, the hooked ones counted with a filter (by
+    funded action, one per row: see funded.py); the parts are disjoint, so their counts add up. The age is
+    the one at the end of the period."""
     on_end = Value(q.period.end, output_field=DateField())
-    if q.cut == Cut.ACTION:
-        return {
-            **count_people(qs, Value("accompanied"), q, on_end),
-            **count_people(qs.filter(hooked), Value("hooked"), q, on_end),
-        }
-    cut = person_cut(q.cut, on_end)
-    rows = (
-        qs.order_by()
-        .annotate(_col=cut if cut is not None else Value(ALL))
-        .values("_col")
-        .annotate(
-            accompanied=Count("id", distinct=True),
-            hooked=Count("id", distinct=True, filter=hooked),
-        )
-    )
+    cut = person_cut(q.cut, on_end) if q.cut != Cut.ACTION else None
     out: dict[tuple[str, str], Number] = {}
-    for row in rows:
-        col = str(row["_col"]) if row["_col"] is not None else UNKNOWN
-        for key in ("accompanied", "hooked"):
-            if row[key]:  # (a column where nobody is hooked has no hooked cell, as in the other counts)
-                out[(key, col)] = out.get((key, col), 0) + row[key]
+    never_exited, came_back = _accompanied_parts(q)
+    for qs, many in ((never_exited, True), (came_back, False)):
+        hooked = _hooked_in_period(q, many=many)
+        if q.cut == Cut.ACTION:
+            parts = [
+                count_people(qs, Value("accompanied"), q, on_end),
+                count_people(qs.filter(hooked), Value("hooked"), q, on_end),
+            ]
+            for part in parts:
+                for key, value in part.items():
+                    out[key] = out.get(key, 0) + value  # type: ignore[operator]
+            continue
+        rows = (
+            qs.order_by()
+            .annotate(_col=cut if cut is not None else Value(ALL))
+            .values("_col")
+            .annotate(
+                accompanied=Count("id", distinct=True),
+                hooked=Count("id", distinct=True, filter=hooked),
+            )
+        )
+        for row in rows:
+            col = str(row["_col"]) if row["_col"] is not None else UNKNOWN
+            for name in ("accompanied", "hooked"):
+                if row[name]:  # (a column where nobody is hooked has no hooked cell, as in the other counts)
+                    out[(name, col)] = out.get((name, col), 0) + row[name]
     return out
 
 
