@@ -135,6 +135,7 @@ def access_beneficiary_for(
         beneficiary = (
             beneficiaries_for(ctx, action)
             .select_related("qpv", "responsible_structure", "referent")
+            .defer("qpv__contour")  # a GeoJSON of tens of kB that no screen of a person shows
             .get(pk=pk)
         )
     except (Beneficiary.DoesNotExist, ValueError, TypeError) as exc:

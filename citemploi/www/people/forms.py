@@ -83,6 +83,7 @@ class FollowUpForm(forms.Form):
         self.fields["structure"].queryset = (
             Structure.objects.filter(partnerships__cite_id=ctx.cite_id)
             .exclude(pk=beneficiary.responsible_structure_id)
+            .only("id", "name")
             .order_by("name")
         )
 

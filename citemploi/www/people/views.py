@@ -21,7 +21,12 @@ from citemploi.www.people.forms import (
 def _filtered(request: HttpRequest):
     ctx = acting(request)
     form = BeneficiaryFilterForm(request.GET or None, ctx=ctx)
-    qs = queries.beneficiaries_for(ctx).select_related("qpv", "responsible_structure", "referent")
+    qs = (
+        queries.beneficiaries_for(ctx)
+        .select_related("qpv", "responsible_structure", "referent")
+        # the QPV's contour (GeoJSON, often tens of kB) is never shown here: not read and parsed per row
+        .defer("qpv__contour")
+    )
     params = form.cleaned_data if form.is_valid() else {}
     return form, queries.filter_beneficiaries(qs, params), params
 
