@@ -95,6 +95,13 @@ class Inserter:
         self.head = f"INSERT INTO {qn(opts.db_table)} ({columns}) VALUES "
         self.one_row = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
         self.returning = f" RETURNING {qn(opts.pk.column or opts.pk.attname)}"
+        # PostgreSQL: one array per column (UNNEST), as bulk_create does there since Django 5.2. With one
+        # placeholder per value, psycopg's client-side binding splits the statement in Python, placeholder by
+        # placeholder: three quarters of the people import's time.
+        self.unnest = ""
+        if connection.vendor == "postgresql" and not any(hasattr(f, "get_placeholder") for f in self.fields):
+            arrays = ", ".join(f"(%s)::{f.db_type(connection).split('(')[0]}[]" for f in self.fields)
+            self.unnest = f"INSERT INTO {qn(opts.db_table)} ({columns}) SELECT * FROM UNNEST({arrays})"
 
     def position(self, attname: str) -> int:
         return self.attnames.index(attname)
@@ -128,8 +135,15 @@ class Inserter:
         with connection.cursor() as cursor:
             for start in range(0, len(rows), per_statement):
                 chunk = rows[start : start + per_statement]
-                params = [value for row in chunk for value in row]
-                cursor.execute(self.head + ", ".join([self.one_row] * len(chunk)) + self.returning, params)
+                if self.unnest and len(chunk) > 1:
+                    cursor.execute(
+                        self.unnest + self.returning, [list(column) for column in zip(*chunk, strict=True)]
+                    )
+                else:
+                    params = [value for row in chunk for value in row]
+                    cursor.execute(
+                        self.head + ", ".join([self.one_row] * len(chunk)) + self.returning, params
+                    )
                 ids.extend(row[0] for row in cursor.fetchall())
         if len(ids) != len(rows):
             raise DatabaseError(f"{len(rows)} rows inserted, {len(ids)} ids returned.")
