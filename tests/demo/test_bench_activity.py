@@ -270,7 +270,7 @@ def test_the_command_takes_the_volumes_and_prints_them(db):
     assert Service.objects.count() == 12 and Application.objects.count() == 5
     assert 80 <= JournalEntry.objects.count() <= 120
     assert f"{JournalEntry.objects.count()} entrées de journal" in text.replace("\u202f", "")
-    for bad in (["--outcome-share", "1.5"], ["--journal-per-person", "-1"]):
+    for bad in (["--outcome-share", "1.5"], ["--journal-per-person", "-1"], ["--jobs", "0"]):
         with pytest.raises(CommandError):
             call_command("demo", "--cites", "1", "--people", "5", *bad, stdout=StringIO())
 
