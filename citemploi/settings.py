@@ -116,6 +116,8 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(SQLITE_PATH),
+            # One connection per server thread, kept between requests: no reconnection and PRAGMAs each time.
+            "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60),
             "OPTIONS": {
                 # Writers wait for each other instead of failing with "database is locked".
                 "timeout": env_int("SQLITE_BUSY_TIMEOUT_S", 20),
