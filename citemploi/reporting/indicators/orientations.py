@@ -101,7 +101,9 @@ def counts(q: Query) -> dict[tuple[str, str], Number]:
         .order_by()
         .annotate(_col=cut if cut is not None else Value(ALL))  # type: ignore[arg-type]
         .values("_col")
-        .annotate(**{key: Count("id", filter=cond) for key, cond in OUTCOME_FILTERS.items()})
+        # sent_at is never empty: counting it counts the orientations, and lets PostgreSQL read them all from
+        # the (cite, sent_at, status, answered_at, started_at) index alone (the id is not in it)
+        .annotate(**{key: Count("sent_at", filter=cond) for key, cond in OUTCOME_FILTERS.items()})
     )
     out: dict[tuple[str, str], Number] = {}
     for values in rows:

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from django.db import connection
+from django.db import connections, router
 from django.db.models import Count, DateField, Exists, Expression, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest, TruncDate
 from django.db.models.lookups import GreaterThan
@@ -242,7 +242,7 @@ def _has(facts: QuerySet, *, many: bool) -> Q:
     the person: one seek in the index on the person. On PostgreSQL, for many people, an IN over the facts,
     hashed once: it would run an EXISTS with a join inside once per person, and count it so (the cost would
     start JIT compilation, slower than the query itself); for a few people, the EXISTS."""
-    if many and connection.vendor == "postgresql":
+    if many and connections[router.db_for_read(Beneficiary)].vendor == "postgresql":
         return Q(pk__in=facts.values("beneficiary_id"))
     return Q(Exists(facts.filter(beneficiary=OuterRef("pk"))))
 
