@@ -267,7 +267,11 @@ def _copy_rows(inserter: Inserter, rows: list[tuple[Any, ...]]) -> list[int]:
             [opts.db_table, pk, len(rows)],
         )
         ids = sorted(row[0] for row in cursor.fetchall())
-        with cursor.cursor.copy(f"COPY {qn(opts.db_table)} ({columns}) FROM STDIN") as copy:
+        # psycopg's own cursor: its errors come out as Django's (IntegrityError…), as with Django's statements
+        with (
+            connection.wrap_database_errors,
+            cursor.cursor.copy(f"COPY {qn(opts.db_table)} ({columns}) FROM STDIN") as copy,
+        ):
             for pk_value, row in zip(ids, rows, strict=True):
                 copy.write_row((pk_value, *row))
     return ids
