@@ -277,7 +277,8 @@ def build_bench(
 
     On PostgreSQL, `jobs` > 1 builds the cités in that many worker processes, each with its own connection
     (`_build_in_workers`); the data are the same as with one (each cité draws from its own generators, and
-    the ids come from the tables' sequences). On SQLite, one writer at a time: `jobs` is not used.
+    the ids come from the tables' sequences). On SQLite (one writer at a time) and inside a caller's
+    transaction, `jobs` is not used.
     """
     volumes = volumes or Volumes()
     counts = ActivityCounts()
@@ -313,7 +314,8 @@ def build_bench(
         volumes=volumes,
         progress=progress,
     )
-    if jobs > 1 and len(plan) > 1 and connection.vendor == "postgresql":
+    # in a caller's transaction (tests), the workers would not see its rows: one process
+    if jobs > 1 and len(plan) > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block:
         _build_in_workers(job, plan, jobs, summary, counts)
     else:
         with bulk_load():

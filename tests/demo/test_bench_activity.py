@@ -21,6 +21,7 @@ from citemploi.cohorts.enums import CohortState, MemberState, SessionStatus
 from citemploi.cohorts.models import CohortMember, Decision
 from citemploi.demo.bench import LOAD_PRAGMAS, build_bench
 from citemploi.demo.bench_activity import Table, Volumes
+from citemploi.demo.digest import demo_digest
 from citemploi.offer.models import Service
 from citemploi.orientations import machine as orientation_machine
 from citemploi.orientations.enums import REQUIRED_GROUPS, Status
@@ -308,3 +309,17 @@ def test_the_bulk_load_settings_are_restored_and_the_database_stays_wal():
         assert cursor.execute("PRAGMA journal_mode").fetchone()[0] == mode
         assert cursor.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert Beneficiary.objects.count() == 20
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_processes_build_the_same_data_as_one_on_postgresql():
+    if connection.vendor != "postgresql":
+        pytest.skip("the cités are built in parallel on PostgreSQL only")
+    volumes = Volumes(services_per_cite=20, applications_per_cite=10)
+    summary = build_bench(cites=3, people=90, seed=4, today=TODAY, volumes=volumes, jobs=2)
+    assert summary.cites == 3 and summary.people == 90 and Beneficiary.objects.count() == 90
+    assert summary.extra["entrées de journal"] == JournalEntry.objects.count() > 0
+    parallel = (_digest(), demo_digest())
+    call_command("flush", interactive=False, verbosity=0)
+    build_bench(cites=3, people=90, seed=4, today=TODAY, volumes=volumes, jobs=1)
+    assert (_digest(), demo_digest()) == parallel
