@@ -56,6 +56,7 @@ from citemploi.people.enums import ConsentScope
 from citemploi.people.importing import inserts
 from citemploi.people.models import Beneficiary, Consent, FollowUpMember, SensitiveInfo
 from citemploi.people.services import BENEFICIARY_FIELDS, identity_key
+from citemploi.reporting import freshness
 from citemploi.territory.models import Cite
 
 K = StructureKind
@@ -320,6 +321,8 @@ def build_bench(
     else:
         with bulk_load():
             _build_cites(job, plan, summary, counts)
+    # the rows went by executemany / COPY, which the indicators' change tracking does not see
+    freshness.bump_all()
     summary.users += 1
     summary.services = counts.services
     summary.extra = {

@@ -32,6 +32,8 @@ from citemploi.pathways.enums import BARRIER_TRANSITIONS, OPEN_BARRIER_STATES
 from citemploi.pathways.models import BarrierRecord
 from citemploi.people.enums import ConsentScope
 from citemploi.people.models import Beneficiary, Consent
+from citemploi.reporting import freshness
+from citemploi.reporting.models import DataVersion
 from citemploi.tracking import services as tracking_services
 from citemploi.tracking.enums import CHECK_MONTHS, CHECKED_TYPES, RETAINED_SITUATIONS
 from citemploi.tracking.models import FollowUpCheck, JournalEntry, Outcome
@@ -323,3 +325,10 @@ def test_two_processes_build_the_same_data_as_one_on_postgresql():
     call_command("flush", interactive=False, verbosity=0)
     build_bench(cites=3, people=90, seed=4, today=TODAY, volumes=volumes, jobs=1)
     assert (_digest(), demo_digest()) == parallel
+
+
+def test_the_load_bumps_the_version_of_the_indicators_data(db):
+    # the rows bypass Django's cursor, whose statement wrapper bumps the versions on commit
+    before = DataVersion.objects.filter(scope=freshness.ALL).values_list("version", flat=True).first() or 0
+    build_bench(cites=1, people=5, seed=1, today=TODAY, volumes=Volumes(services_per_cite=2))
+    assert DataVersion.objects.get(scope=freshness.ALL).version == before + 1
