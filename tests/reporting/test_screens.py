@@ -208,7 +208,7 @@ def test_query_count_does_not_grow_with_people(client, world, name):
 
 
 def test_dashboard_query_count_is_pinned(client, world, django_assert_num_queries):
-    """Session, context and navigation, then one or two GROUP BY per indicator (measured: 46), and the
+    """Session, context and navigation, then one or two GROUP BY per indicator (measured: 45), and the
     budget block: the year's budget, its cofundings, commitments, payments, grants and grants' payments (6)."""
     from decimal import Decimal
 
@@ -226,5 +226,5 @@ def test_dashboard_query_count_is_pinned(client, world, django_assert_num_querie
     grant(world, CallFactory(cite=world.cite, year=2026), "100")
     login_as(client, world.coordinator)
     client.get(reverse("reporting:home"), {"periode": T1})
-    with django_assert_num_queries(52):
+    with django_assert_num_queries(51):
         client.get(reverse("reporting:home"), {"periode": T1})
