@@ -19,6 +19,16 @@ def build_panel(ctx: ActingContext, beneficiary: Beneficiary) -> dict[str, Any] 
         queries.members_for(ctx)
         .filter(beneficiary=beneficiary)
         .select_related("cohort", "proposing_structure")
+        # the columns cohorts/_file_panel.html and structure_label read
+        .only(
+            "cohort_id",
+            "beneficiary_id",
+            "state",
+            "proposed_on",
+            "cohort__name",
+            "proposing_structure__name",
+            "proposing_structure__sensitive",
+        )
         .order_by("-proposed_on", "-id")
     )
     # The panel runs for people whose file the user may open: when proposing reaches as far as reading the

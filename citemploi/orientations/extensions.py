@@ -27,7 +27,9 @@ def file_panel(ctx: ActingContext, beneficiary: Beneficiary) -> dict[str, Any] |
     rows = list(
         queries.orientations_for(ctx)
         .filter(beneficiary_id=beneficiary.pk)
-        .select_related("receiving_structure", "sender_structure")
+        .select_related("receiving_structure")
+        # the columns orientations/_file_panel.html shows, not the whole orientation and both structures
+        .only("beneficiary_id", "service_name", "sent_at", "status", "receiving_structure__name")
         .order_by("-sent_at", "-id")[:PANEL_ROWS]
     )
     can_send = ctx.can("orientation.send") and people_queries.can(ctx, "orientation.send", beneficiary)

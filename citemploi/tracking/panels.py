@@ -11,6 +11,17 @@ from citemploi.tracking import queries
 
 #: how many journal entries the file shows (the full journal is one click away)
 LAST_ENTRIES = 5
+#: the columns of a journal entry the panel reads (tracking/panel.html)
+PANEL_ENTRY_FIELDS = (
+    "beneficiary_id",
+    "kind",
+    "occurred_on",
+    "text",
+    "author_id",
+    "author__first_name",
+    "author__last_name",
+    "author__email",
+)
 
 
 def build(ctx: ActingContext, beneficiary: Beneficiary) -> dict[str, Any] | None:
@@ -27,13 +38,21 @@ def build(ctx: ActingContext, beneficiary: Beneficiary) -> dict[str, Any] | None
     }
     if sees_journal:
         can_write = people_queries.can(ctx, "journal.write", beneficiary)
-        entries = list(queries.entries_for(ctx, beneficiary)[: LAST_ENTRIES + 1])
+        # the panel shows the date, kind, text and author of each entry: only those columns (and the author's
+        # name) are loaded, not the corrected entry nor the structure the journal page shows
+        entries = list(
+            queries.entries_for(ctx, beneficiary)
+            .select_related(None)
+            .select_related("author")
+            .only(*PANEL_ENTRY_FIELDS)[: LAST_ENTRIES + 1]
+        )
         data["more_entries"] = len(entries) > LAST_ENTRIES
         data["entries"] = queries.journal_rows(ctx, entries[:LAST_ENTRIES], can_write)
         data["can_write"] = can_write
     if sees_outcomes:
         data["can_record"] = people_queries.can(ctx, "outcome.record", beneficiary)
-        data["outcomes"] = list(queries.outcomes_for(beneficiary))
+        # who recorded an outcome is shown on the outcomes page, not here
+        data["outcomes"] = list(queries.outcomes_for(beneficiary).select_related(None))
     return data
 
 

@@ -73,6 +73,8 @@ def beneficiary_detail(request: HttpRequest, pk: int) -> HttpResponse:
     b = queries.access_beneficiary_for(ctx, pk)
     # the file and its panels check many actions on this person: one query per scope, not per action
     queries.remember_access(ctx, b)
+    can_consent = queries.can(ctx, "beneficiary.consent", b)
+    can_followup = queries.can(ctx, "beneficiary.followup_group", b)
     return render(
         request,
         "people/detail.html",
@@ -81,16 +83,18 @@ def beneficiary_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "responsible_label": queries.responsible_structure_label(ctx, b),
             "sensitive": queries.sensitive_for(ctx, b),
             "followup": queries.followup_group_for(ctx, b),
-            "consents": queries.consents_for(ctx, b),
+            # the page shows who recorded a consent, not who withdrew it
+            "consents": queries.consents_for(ctx, b).select_related(None).select_related("recorded_by"),
             "can_edit": queries.can(ctx, "beneficiary.edit", b),
-            "can_consent": queries.can(ctx, "beneficiary.consent", b),
-            "can_followup": queries.can(ctx, "beneficiary.followup_group", b),
+            "can_consent": can_consent,
+            "can_followup": can_followup,
             "can_right_of_access": queries.can(ctx, "beneficiary.right_of_access", b),
             # the coordinators' data-protection acts (break-glass, erasure): www/people/protection.py
             "can_emergency_access": ctx.can("beneficiary.emergency_access"),
             "can_erase": ctx.can("beneficiary.erase"),
-            "consent_form": ConsentForm(),
-            "followup_form": FollowUpForm(ctx=ctx, beneficiary=b),
+            # the forms (and the structures the follow-up form offers) only for those the page shows them to
+            "consent_form": ConsentForm() if can_consent else None,
+            "followup_form": FollowUpForm(ctx=ctx, beneficiary=b) if can_followup else None,
             "attended_events": attended_events_for(ctx, b),
             "panels": panels_for(ctx, b),
         },
