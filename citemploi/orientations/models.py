@@ -106,6 +106,11 @@ class Orientation(models.Model):
             # indicators: the orientations sent in a period, what became of them and their delays, read
             # from the index alone (no table lookup per orientation)
             models.Index(fields=["cite", "sent_at", "status", "answered_at", "started_at"]),
+            # indicators: the refused orientations sent in a period, by reason, from the index alone
+            models.Index(fields=["cite", "status", "sent_at", "refusal_reason"]),
+            # indicators: whether a person had an orientation answered or started in a period (one seek per
+            # person, the service read from the index, no table lookup per orientation)
+            models.Index(fields=["beneficiary", "service", "status", "answered_at", "started_at"]),
         ]
 
     def __str__(self) -> str:

@@ -87,7 +87,8 @@ class BarrierRecord(models.Model):
         ordering = ["identified_on", "id"]
         indexes = [
             models.Index(fields=["beneficiary", "state"]),
-            models.Index(fields=["cite", "identified_on"]),
+            # indicators: a cité's records identified up to a date, by barrier, from the index alone
+            models.Index(fields=["cite", "identified_on", "barrier"]),
             models.Index(fields=["state", "identified_on"]),
         ]
 
@@ -145,10 +146,11 @@ class BarrierTransition(Transition):
     record = models.ForeignKey(BarrierRecord, on_delete=models.CASCADE, related_name="transitions")
 
     class Meta(Transition.Meta):
-        # the state of a record on a date (its last transition before it): one seek, no sort; the records
-        # moved to a state in a period (the barriers lifted in it): one range, the record read from the index
+        # the state of a record on a date (its last transition before it): one seek, no sort, the state read
+        # from the index; the records moved to a state in a period (the barriers lifted in it): one range,
+        # the record read from the index
         indexes = [
-            models.Index(fields=["record", "at", "id"]),
+            models.Index(fields=["record", "at", "id", "to_state"]),
             models.Index(fields=["to_state", "at", "record"]),
         ]
 

@@ -135,8 +135,10 @@ class Beneficiary(models.Model):
             models.Index(fields=["cite", "last_name", "first_name", "id"]),
             models.Index(fields=["responsible_structure", "last_name", "first_name", "id"]),
             models.Index(fields=["cite", "identified_on"]),
-            # the list's count (a cité's people, by gender or not) read from the index alone, not row by row
-            models.Index(fields=["cite", "anonymised_at", "gender"]),
+            # the list's count (a cité's people, by gender or not) read from the index alone, not row by row, and
+            # a page of the list by gender read in name order from it (with the gender last, the planner sorted
+            # all the cité's women or men for every page)
+            models.Index(fields=["cite", "anonymised_at", "gender", "last_name", "first_name", "id"]),
         ]
 
     def __str__(self) -> str:
@@ -217,7 +219,11 @@ class FollowUpMember(models.Model):
 
     class Meta:
         ordering = ["added_at", "id"]
-        indexes = [models.Index(fields=["structure", "ended_at"])]
+        indexes = [
+            models.Index(fields=["structure", "ended_at"]),
+            # indicators: whether a person joined a structure's follow-up group in a period, from the index
+            models.Index(fields=["beneficiary", "added_at", "structure"]),
+        ]
 
     def __str__(self) -> str:
         return f"groupe de suivi #{self.beneficiary_id}: {self.structure_id}"

@@ -51,17 +51,31 @@ class ElapsedMicroseconds(Func):
             compiler.compile(e) for e in self.source_expressions
         )
 
-        def seconds(sql: str) -> str:
+        def seconds(sql: str, *, whole: bool = False) -> str:
+            text = sql if whole else f"substr({sql}, 1, 19)"
             if connection.Database.sqlite_version_info >= (3, 38):
                 # unixepoch() gives the integer directly (twice as fast as formatting it as text)
-                return f"unixepoch(substr({sql}, 1, 19))"
-            return f"CAST(strftime('%%s', substr({sql}, 1, 19)) AS INTEGER)"
+                return f"unixepoch({text})"
+            return f"CAST(strftime('%%s', {text}) AS INTEGER)"
 
         def micro(sql: str) -> str:
             return f"CAST(substr(substr({sql}, 21) || '000000', 1, 6) AS INTEGER)"
 
-        sql = f"(({seconds(end_sql)} - {seconds(start_sql)}) * 1000000 + ({micro(end_sql)} - {micro(start_sql)}))"
-        return sql, (*end_params, *start_params, *end_params, *start_params)
+        exact = f"(({seconds(end_sql)} - {seconds(start_sql)}) * 1000000 + ({micro(end_sql)} - {micro(start_sql)}))"
+        # two whole-second timestamps (no fraction: 19 characters) are read as they are, with no substr() and
+        # no fraction to add: a third of the work for each row
+        whole = f"({seconds(end_sql, whole=True)} - {seconds(start_sql, whole=True)}) * 1000000"
+        sql = f"CASE WHEN length({end_sql}) = 19 AND length({start_sql}) = 19 THEN {whole} ELSE {exact} END"
+        return sql, (
+            *end_params,
+            *start_params,
+            *end_params,
+            *start_params,
+            *end_params,
+            *start_params,
+            *end_params,
+            *start_params,
+        )
 
     def as_postgresql(self, compiler: Any, connection: Any, *args: Any, **extra: Any) -> Any:
         (end_sql, end_params), (start_sql, start_params) = (
