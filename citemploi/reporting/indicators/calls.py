@@ -25,6 +25,7 @@ from citemploi.reporting.indicators.base import (
     register,
     text,
 )
+from citemploi.reporting.indicators.timestamps import local_day_bounds
 
 SECTION = "Appels à projets"
 
@@ -62,13 +63,17 @@ def _cut(cut: Cut, prefix: str = "") -> object:
     }[cut]
 
 
+def _in_period(q: Query, field: str) -> Q:
+    """The instant `field` falls on a local (Europe/Paris) date of the period: compared with the instants
+    where the period's days begin, as stored (`__date` converts every row, by a Python function on SQLite)."""
+    start, end = local_day_bounds(q.period)
+    return Q(**{f"{field}__gte": start, f"{field}__lt": end})
+
+
 def _reached(q: Query, status: str) -> Exists:
     return Exists(
         ApplicationTransition.objects.filter(
-            application=OuterRef("pk"),
-            to_status=status,
-            created_at__date__gte=q.period.start,
-            created_at__date__lte=q.period.end,
+            _in_period(q, "created_at"), application=OuterRef("pk"), to_status=status
         )
     )
 
@@ -97,7 +102,7 @@ def applications(q: Query) -> dict[tuple[str, str], Number]:
         r_postponed=_reached(q, ApplicationStatus.POSTPONED),
         r_refused=_reached(q, ApplicationStatus.REFUSED),
     )
-    received = Q(submitted_at__date__gte=q.period.start, submitted_at__date__lte=q.period.end)
+    received = _in_period(q, "submitted_at")
     return _one_pass(
         qs,
         _cut(q.cut),
@@ -113,7 +118,7 @@ def applications(q: Query) -> dict[tuple[str, str], Number]:
 
 def amounts(q: Query) -> dict[tuple[str, str], Number]:
     qs = _selected_applications(q).annotate(r_selected=_reached(q, ApplicationStatus.SELECTED))
-    received = Q(submitted_at__date__gte=q.period.start, submitted_at__date__lte=q.period.end)
+    received = _in_period(q, "submitted_at")
     return _one_pass(
         qs,
         _cut(q.cut),
@@ -188,9 +193,7 @@ def reports(q: Query) -> dict[tuple[str, str], Number]:
         {
             "due": Count("id", filter=due),
             "on_time": Count("id", filter=due & Q(submitted_on__isnull=False, submitted_on__lte=F("due_on"))),
-            "validated": Count(
-                "id", filter=Q(validated_at__date__gte=q.period.start, validated_at__date__lte=q.period.end)
-            ),
+            "validated": Count("id", filter=_in_period(q, "validated_at")),
         },
     )
 
@@ -198,9 +201,8 @@ def reports(q: Query) -> dict[tuple[str, str], Number]:
 def cost_per_person(q: Query) -> Ratios:
     """Agreement amount over QPV residents reached, for the reports validated in the period."""
     qs = Report.objects.filter(
+        _in_period(q, "validated_at"),
         application__in=Application.objects.filter(_applications(q)).values("pk"),
-        validated_at__date__gte=q.period.start,
-        validated_at__date__lte=q.period.end,
         qpv_residents__gt=0,
         application__agreement__isnull=False,
     )

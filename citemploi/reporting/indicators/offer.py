@@ -21,6 +21,7 @@ from citemploi.reporting.indicators.base import (
     register,
     text,
 )
+from citemploi.reporting.indicators.timestamps import local_day_bounds
 
 SECTION = "Offre de services"
 
@@ -28,9 +29,11 @@ SECTION = "Offre de services"
 def _services(q: Query) -> QuerySet[Service]:
     """Services of the cités' partner structures that exist and are open at the end of the period."""
     end = q.period.end
+    # created on or before the last day (Europe/Paris): before the instant the day after it begins
+    _, day_after = local_day_bounds(q.period)
     qs = Service.objects.filter(
         Exists(Partnership.objects.filter(structure=OuterRef("structure"), cite_id__in=q.cite_ids)),
-        created_at__date__lte=end,
+        created_at__lt=day_after,
     ).filter(
         (Q(opens_on__isnull=True) | Q(opens_on__lte=end))
         & (Q(valid_until__isnull=True) | Q(valid_until__gte=end))
