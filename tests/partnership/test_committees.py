@@ -12,6 +12,7 @@ from citemploi.partnership.minutes import minutes_pdf
 from citemploi.partnership.models import MeetingInvitation
 from citemploi.partnership.services import committees as services
 from citemploi.partnership.tasks import send_meeting_invitations
+from citemploi.reporting import freshness
 from tests.factories import UserFactory, ctx_for, member
 from tests.partnership.factories import CommitteeFactory, MeetingFactory, seat
 
@@ -114,7 +115,8 @@ def test_invitations_are_sent_in_the_background_with_an_ics(world, copil, django
     meeting = MeetingFactory(committee=copil, title="Copil de printemps")
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         count = services.send_invitations(ctx=ctx_for(world.coordinator), meeting=meeting)
-    assert count == 2 and len(callbacks) == 1  # Marc Dubois has no address
+    sending = [c for c in callbacks if not freshness.is_versions_callback(c)]
+    assert count == 2 and len(sending) == 1  # Marc Dubois has no address
     assert sorted(m.to[0] for m in mail.outbox) == [
         "coordination@amiens.example.org",
         "sophie.lemaire@example.org",
