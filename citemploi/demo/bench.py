@@ -418,8 +418,19 @@ def _build_in_workers(
         raise DemoError("La génération en parallèle a échoué :\n" + "\n".join(failures))
 
 
+#: connections a worker process inherited from its parent: referenced until the process exits (see _worker)
+_INHERITED: list[Any] = []
+
+
 def _worker(job: _Job, plan: list[tuple[int, City, int]], results: Any) -> None:
     """One worker process of `_build_in_workers`: its cités, then its counts (or its error) to the parent."""
+    # A connection the parent still had open at the fork (one reopened after close_all, another thread's) is
+    # the parent's session: the child must neither use it nor close it (closing ends it for the parent). Keep
+    # it referenced, never finalised (a forked child ends with os._exit), and open the child's own.
+    for wrapper in db.connections.all(initialized_only=True):
+        if wrapper.connection is not None:
+            _INHERITED.append(wrapper.connection)
+            wrapper.connection = None
     try:
         summary, counts = DemoSummary(), ActivityCounts()
         _build_cites(job, plan, summary, counts)
