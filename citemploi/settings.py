@@ -4,6 +4,7 @@ Embedded defaults: SQLite (WAL, busy timeout, immediate transactions), e-mails p
 uploaded files on the local disk, a database-backed task queue. Set DATABASE_URL for PostgreSQL.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -187,6 +188,9 @@ ANSWER_LINK_PER_HOUR = env_int("ANSWER_LINK_PER_HOUR", 60)
 #: indicator results are kept while the data they come from is unchanged (citemploi/reporting/freshness.py),
 #: at most this long; 0 computes every time (the test suite's default: tests that need it switch it on)
 INDICATOR_CACHE_SECONDS = env_int("INDICATOR_CACHE_SECONDS", 0 if TESTING else 3600)
+#: threads computing a dashboard's indicators at once, each on its own database connection
+#: (citemploi/reporting/parallel.py): the machine's cores, at most 4; 1 computes them one after the other
+INDICATOR_WORKERS = env_int("INDICATOR_WORKERS", min(4, os.cpu_count() or 1))
 TWO_FACTOR_ISSUER = env_str("TWO_FACTOR_ISSUER", "citemploi")
 #: key of the secrets encrypted at rest (TOTP secrets): a Fernet key or any long passphrase; without it, a key
 #: derived from SECRET_KEY (HKDF). Former keys, comma-separated, still decrypt (`citemploi rotate_field_keys`).

@@ -170,12 +170,20 @@ def build(
 
     sections, thresholds = [], Thresholds()
     stamp = freshness.Stamp.of(query.cite_ids) if settings.INDICATOR_CACHE_SECONDS > 0 else None
+    wanted = [
+        code
+        for _key, _title, section_codes in SECTIONS
+        for code in section_codes
+        if code in REGISTRY and (codes is None or code in codes)
+    ]
+    # computed together (several connections at once), then protected one by one in this thread
+    tables = dict(zip(wanted, freshness.run_many([REGISTRY[c] for c in wanted], query, stamp), strict=True))
     for key, title, section_codes in SECTIONS:
         blocks = []
         for code in section_codes:
-            if code not in REGISTRY or (codes is not None and code not in codes):
+            if code not in tables:
                 continue
-            table = freshness.run(REGISTRY[code], query, stamp)
+            table = tables[code]
             shown = (
                 exact(table)
                 if audience is None

@@ -26,7 +26,7 @@ import logging
 import pickle
 import re
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -265,23 +265,36 @@ def _key(indicator: Indicator, query: Query, stamp: Stamp) -> str:
 
 def run(indicator: Indicator, query: Query, stamp: Stamp | None) -> Table:
     """`indicator.run(query)`, or the table computed earlier for the same question on the same data."""
+    return run_many([indicator], query, stamp)[0]
+
+
+def run_many(indicators: Sequence[Indicator], query: Query, stamp: Stamp | None) -> list[Table]:
+    """The tables of `indicators` for one question: those computed earlier on the same data from the cache,
+    the others computed together (citemploi/reporting/parallel.py) and kept."""
+    from citemploi.reporting import parallel
+
     seconds = settings.INDICATOR_CACHE_SECONDS
     if stamp is None or seconds <= 0:
-        with reads_for_reporting():
-            return indicator.run(query)
-    key = _key(indicator, query, stamp)
-    stored = cache.get(key)
-    if stored is not None:
-        table = stored
-        return replace(table, indicator=_indicator(indicator, table.indicator))
-    with reads_for_reporting():
-        table = indicator.run(query)
-    try:
-        ref = _Ref(table.indicator.code, table.indicator.additive)
-        cache.set(key, replace(table, indicator=ref), seconds)  # type: ignore[arg-type]
-    except (pickle.PicklingError, TypeError, AttributeError):
-        logger.warning("indicator %s not cached: its table cannot be stored", indicator.code, exc_info=True)
-    return table
+        return parallel.compute(indicators, query)
+    keys = [_key(indicator, query, stamp) for indicator in indicators]
+    stored = cache.get_many(keys)
+    tables: list[Table | None] = [None] * len(indicators)
+    for index, (indicator, key) in enumerate(zip(indicators, keys, strict=True)):
+        if key in stored:
+            table = stored[key]
+            tables[index] = replace(table, indicator=_indicator(indicator, table.indicator))
+    missing = [index for index, table in enumerate(tables) if table is None]
+    computed = parallel.compute([indicators[index] for index in missing], query)
+    for index, table in zip(missing, computed, strict=True):
+        tables[index] = table
+        try:
+            ref = _Ref(table.indicator.code, table.indicator.additive)
+            cache.set(keys[index], replace(table, indicator=ref), seconds)  # type: ignore[arg-type]
+        except (pickle.PicklingError, TypeError, AttributeError):
+            logger.warning(
+                "indicator %s not cached: its table cannot be stored", table.indicator.code, exc_info=True
+            )
+    return tables  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)

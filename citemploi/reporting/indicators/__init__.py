@@ -26,4 +26,6 @@ __all__ = ["REGISTRY", "Cut", "Indicator", "Period", "PeriodError", "Query", "Ta
 
 def compute_all(query: Query, codes: list[str] | None = None) -> list[Table]:
     """The tables of the asked indicators (all by default), in registry order."""
-    return [REGISTRY[code].run(query) for code in (codes or list(REGISTRY))]
+    from citemploi.reporting import parallel
+
+    return parallel.compute([REGISTRY[code] for code in (codes or list(REGISTRY))], query)
