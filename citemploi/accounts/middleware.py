@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from citemploi.accounts import security
+from citemploi.core.middleware import active_memberships
 
 #: the last-seen mark is written at most once per this many seconds (one session write a minute, not per hit)
 LAST_SEEN_PRECISION = 60
@@ -65,7 +66,8 @@ class SessionSecurityMiddleware:
             messages.info(request, expired)
             return _redirect(request, _with_next(reverse("login"), request))
         if not request.session.get(security.SECOND_FACTOR_DONE) and not _exempt(request.path):
-            if security.requires_second_factor(user):
+            # the active memberships are read once: the acting context reuses them (core.middleware)
+            if security.requires_second_factor(user, active_memberships(request)):
                 name = "two_factor_verify" if security.device_for(user) else "two_factor_enrol"
                 return _redirect(request, _with_next(reverse(name), request))
         return self.get_response(request)

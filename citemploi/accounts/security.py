@@ -14,7 +14,9 @@ import hashlib
 import hmac
 import secrets
 import time
+from collections.abc import Iterable
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import pyotp
 from django.conf import settings
@@ -27,6 +29,9 @@ from citemploi.core import audit
 from citemploi.core.context import ActingContext
 from citemploi.core.policy import Role
 from citemploi.core.ratelimit import client_ip
+
+if TYPE_CHECKING:
+    from citemploi.partners.models import Membership
 
 #: roles whose holders must use a second factor
 SECOND_FACTOR_ROLES = (Role.COORDINATOR, Role.NATIONAL)
@@ -112,10 +117,14 @@ def record_attempt(
 # --- Second factor ----------------------------------------------------------------------------------------
 
 
-def requires_second_factor(user: User) -> bool:
-    """Superusers and holders of an active coordinator or national membership must use a second factor."""
+def requires_second_factor(user: User, memberships: "Iterable[Membership] | None" = None) -> bool:
+    """Superusers and holders of an active coordinator or national membership must use a second factor.
+
+    `memberships`: the user's active memberships when the caller has just read them (no query then)."""
     if user.is_superuser:
         return True
+    if memberships is not None:
+        return any(m.is_active and m.role in SECOND_FACTOR_ROLES for m in memberships)
     return user.memberships.filter(is_active=True, role__in=SECOND_FACTOR_ROLES).exists()
 
 

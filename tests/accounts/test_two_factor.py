@@ -52,6 +52,32 @@ def test_a_referent_signs_in_with_the_password_only(client, db):
     assert client.get("/").status_code == 200
 
 
+def test_a_referent_made_coordinator_during_the_session_must_give_the_second_factor(client, db):
+    from tests.factories import CiteFactory
+
+    referent = member(CiteFactory(), "referent")
+    assert post_password(client, referent.user.email)["Location"] == "/"
+    assert client.get("/").status_code == 200
+    member(referent.cite, "coordinator", user=referent.user)
+    response = client.get("/personnes/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/connexion/double-authentification/activer/?next=")
+
+
+def test_the_second_factor_check_and_the_acting_context_read_the_memberships_once(client, db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import CiteFactory
+
+    referent = member(CiteFactory(), "referent")
+    post_password(client, referent.user.email)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/personnes/").status_code == 200
+    reads = [q["sql"] for q in queries if 'FROM "partners_membership"' in q["sql"]]
+    assert len(reads) == 1, reads
+
+
 def test_enrolment_at_first_sign_in_shows_a_qr_code_and_the_secret(client, coordinator):
     response = post_password(client, coordinator.email)
     page = client.get(response["Location"]).content.decode()
