@@ -116,6 +116,7 @@ def markdown(results: dict[str, Any]) -> str:
             "",
             f"Données : {run['dataset']}",
             "",
+            *generation_lines(run.get("generation")),
             "| page | p50 (ms) | p95 (ms) | cible p95 | p95 | rapport au plancher (p50) | erreurs |",
             "|---|---:|---:|---:|---|---:|---:|",
         ]
@@ -162,6 +163,26 @@ def markdown(results: dict[str, Any]) -> str:
     if results.get("notes"):
         lines += ["## Notes", ""] + [f"- {note}" for note in results["notes"]] + [""]
     return "\n".join(lines)
+
+
+#: the issue's target for generating the reference scale's data, on SQLite and on PostgreSQL
+GENERATION_TARGET_S = 15 * 60.0
+
+
+def generation_lines(job: dict[str, Any] | None) -> list[str]:
+    """How long the data set took to generate (wall, CPU of the generating processes, peak memory)."""
+    if not job:
+        return []
+    minutes = job["seconds"] / 60
+    cpu = f", {job['cpu_seconds']:.0f} s de CPU du générateur" if job.get("cpu_seconds") is not None else ""
+    line = (
+        f"{job['label']} : {minutes:.1f} min ({job['seconds']:.0f} s{cpu}), mémoire maximale "
+        f"{job['peak_mb']:.0f} Mo — cible ≤ {GENERATION_TARGET_S / 60:g} min : "
+        f"{verdict(job['seconds'] <= GENERATION_TARGET_S)}"
+    ).replace(".", ",")
+    if job.get("analyze_seconds") is not None:
+        line += f" ; puis `ANALYZE` en {job['analyze_seconds']:.0f} s".replace(".", ",")
+    return [line, ""]
 
 
 def duckdb_lines(job: dict[str, Any]) -> list[str]:

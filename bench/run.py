@@ -141,7 +141,12 @@ def run_timed(args: list[str], env: dict[str, str], stdout_path: Path | None = N
         out.close()  # type: ignore[union-attr]
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(args[:3])} failed ({proc.returncode}): {stderr.decode()[-2000:]}")
-    timing = {"seconds": round(seconds, 2), "peak_mb": round(usage.ru_maxrss / 1024, 1)}
+    timing = {
+        "seconds": round(seconds, 2),
+        "peak_mb": round(usage.ru_maxrss / 1024, 1),
+        # the process and the children it waited for (not a database server's own processes)
+        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
+    }
     if timing_file.exists():
         timing["command_seconds"] = round(float(timing_file.read_text()), 2)
     return timing
@@ -189,13 +194,23 @@ def build_dataset(env: dict[str, str], cites: int, people: int, fresh_schema: bo
         citemploi(env, "migrate", "--noinput", "-v0")
         citemploi(env, "demo")
     log(f"jeu de données : {cites} cités, {people} personnes")
-    timing = run_timed([CITEMPLOI, "demo", "--cites", str(cites), "--people", str(people)], env)
+    timing = run_timed(
+        [CITEMPLOI, "demo", "--cites", str(cites), "--people", str(people)],
+        env,
+        stdout_path=WORK / "demo.out",
+    )
     # The query planner's statistics, as a database in service has them (PostgreSQL's autovacuum gathers
     # them; SQLite only on ANALYZE): without them, SQLite guesses ten rows per value of any index and reads a
     # whole cité through the index on the cité rather than a structure's people through theirs.
     log("statistiques du planificateur (ANALYZE)")
+    started = time.perf_counter()
     citemploi(env, "shell", "-c", ANALYZE)
-    return {"demo_seconds": timing["seconds"]}
+    summary = (WORK / "demo.out").read_text(errors="replace").strip().splitlines()
+    return timing | {
+        "analyze_seconds": round(time.perf_counter() - started, 1),
+        "label": f"Génération ({cites} cités, {people:,} personnes, `citemploi demo`)".replace(",", " "),
+        "summary": summary[-12:],
+    }
 
 
 def prepare(env: dict[str, str]) -> dict[str, Any]:
@@ -598,13 +613,13 @@ def run_database(database: str, scale_name: str) -> list[dict[str, Any]]:
             copy_sqlite(template, db_path)
             env = base_env(None, db_path, port)
             citemploi(env, "migrate", "--noinput", "-v0")  # migrations added since the template was built
-            build_dataset(env, scale["cites"], people, fresh_schema=False)
+            generation = build_dataset(env, scale["cites"], people, fresh_schema=False)
         else:
             if not full:
                 continue  # one throw-away server, one data set: only the largest size on PostgreSQL
             env = base_env(os.environ["DATABASE_URL"], None, port)
-            build_dataset(env, scale["cites"], people, fresh_schema=True)
-        runs.append(run_one(database, env, port, scale, people, full))
+            generation = build_dataset(env, scale["cites"], people, fresh_schema=True)
+        runs.append(run_one(database, env, port, scale, people, full) | {"generation": generation})
         if database == "sqlite":
             for leftover in WORK.glob(f"bench-{people}.sqlite3*"):
                 leftover.unlink()

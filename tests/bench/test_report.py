@@ -81,6 +81,13 @@ def _results(pages, throughput_rps=250.0):
                 "database": "sqlite",
                 "label": "4 000 personnes",
                 "dataset": "3 cités",
+                "generation": {
+                    "label": "Génération (2 cités, 4 000 personnes, `citemploi demo`)",
+                    "seconds": 1010.0,
+                    "cpu_seconds": 950.4,
+                    "peak_mb": 371.2,
+                    "analyze_seconds": 31.6,
+                },
                 "pages": report.judge_pages(pages, pages["floor"]["p50_ms"]),
                 "after_change": {
                     "cite_dashboard": report.summarize([900.0, 1100.0, 1000.0]) | {"url": "/indicateurs/"}
@@ -130,6 +137,10 @@ def test_results_are_written_as_json_and_a_markdown_table(tmp_path):
     assert "Test CPU, 2 cœurs, 8.0 Go" in text
     assert "person_file : × 1,05" in text
     assert "- machine chargée" in text
+    assert (
+        "Génération (2 cités, 4 000 personnes, `citemploi demo`) : 16,8 min (1010 s, 950 s de CPU du "
+        "générateur), mémoire maximale 371 Mo — cible ≤ 15 min : manqué ; puis `ANALYZE` en 32 s" in text
+    )
     assert (
         "`cite_dashboard` au premier affichage après une modification des données (résultats des indicateurs "
         "recalculés) : p50 1000,0 ms, p95 1090,0 ms sur 3 mesures, 0 erreurs" in text
