@@ -130,16 +130,24 @@ def access_beneficiary_for(
     ctx: ActingContext, pk: int | str, action: str = "beneficiary.view", *, log_read: bool = True
 ) -> Beneficiary:
     """The person `pk` if the acting context may do `action` on it; Http404 otherwise. Reads are audited."""
-    require(ctx, action)
+    scope = require(ctx, action)
     try:
+        # The person by key, then the scope's rule on the fields it compares (cité, responsible structure,
+        # référent): the same rule as `beneficiaries_for`, without building its filter (and its follow-up-group
+        # subquery) for every file opened. Only a follow-up group's structure needs the database's answer.
         beneficiary = (
-            beneficiaries_for(ctx, action)
+            Beneficiary.objects.filter(anonymised_at__isnull=True)
             .select_related("qpv", "responsible_structure", "referent")
             .defer("qpv__contour")  # a GeoJSON of tens of kB that no screen of a person shows
             .get(pk=pk)
         )
     except (Beneficiary.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("Introuvable.") from exc
+    allowed = _scope_reaches_loaded(ctx, scope, beneficiary)
+    if allowed is None:
+        allowed = beneficiaries_for(ctx, action).filter(pk=beneficiary.pk).exists()
+    if not allowed:
+        raise Http404("Introuvable.")
     if log_read:
         audit.log(ctx, "beneficiary.read", beneficiary, beneficiary_id=beneficiary.pk)
     return beneficiary

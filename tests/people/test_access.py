@@ -174,3 +174,43 @@ def test_remembered_answers_are_the_database_answers_for_every_role_and_action(w
                         membership.role,
                         action,
                     )
+
+
+def test_access_beneficiary_for_answers_what_the_scoped_queryset_answers_for_every_role_and_action(world):
+    """The file is read by key and the scope's rule applied to the person's fields (the database answers for a
+    follow-up group): for every persona and action on people, found exactly when `beneficiaries_for` holds the
+    person, and 404 otherwise (anonymised, out of scope, follow-up group without consent)."""
+    from django.utils import timezone
+
+    from citemploi.core.policy import POLICY
+
+    grouped = BeneficiaryFactory(
+        cite=world.cite, responsible_structure=world.ft, referent=world.referent_ft.user
+    )
+    in_followup_group(grouped, world.ml)
+    with_sharing_consent(grouped)
+    no_consent = BeneficiaryFactory(cite=world.cite, responsible_structure=world.ml, referent=None)
+    in_followup_group(no_consent, world.ft)
+    elsewhere = BeneficiaryFactory(cite=world.other_cite, responsible_structure=world.other_structure)
+    anonymised = BeneficiaryFactory(
+        cite=world.cite, responsible_structure=world.ft, anonymised_at=timezone.now()
+    )
+    actions = [a for a in POLICY if a.startswith("beneficiary.")]
+    personas = list(world.personas().values()) + [world.referent_ft, world.referent_ml, world.coordinator]
+    checked = 0
+    for person in (grouped, no_consent, elsewhere, anonymised):
+        for membership in personas:
+            ctx = ctx_for(membership)
+            for action in actions:
+                if not ctx.can(action):
+                    continue
+                expected = queries.beneficiaries_for(ctx, action).filter(pk=person.pk).exists()
+                try:
+                    found = (
+                        queries.access_beneficiary_for(ctx, person.pk, action, log_read=False).pk == person.pk
+                    )
+                except Http404:
+                    found = False
+                assert found == expected, (person, membership.role, action)
+                checked += 1
+    assert checked > 50

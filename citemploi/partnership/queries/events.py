@@ -192,7 +192,9 @@ def attended_events_for(ctx: ActingContext, beneficiary: Beneficiary) -> list[At
         return []
     rows = (
         Participation.objects.filter(beneficiary=beneficiary, event__cite_id=ctx.cite_id)
-        .select_related("event__qpv")
+        # the file shows the event's title, kind and date: not its QPV, whose contour (a GeoJSON of tens of kB)
+        # would be read and parsed for every row
+        .select_related("event")
         .order_by("-event__date", "-event_id")
     )
     return [AttendedEvent(p.event, p.first_met_here, p.recorded_at) for p in rows]
