@@ -8,9 +8,9 @@ from citemploi.people import enums
 from citemploi.people.models import Beneficiary, SensitiveInfo
 from citemploi.people.services import BENEFICIARY_FIELDS
 from citemploi.territory.models import QPV
-from citemploi.www.widgets import FastSelect
+from citemploi.www.widgets import FastCheckboxInput, FastDateInput, FastSelect, FastTextInput
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_WIDGET = FastDateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class BeneficiaryForm(forms.ModelForm):
@@ -76,7 +76,7 @@ class FollowUpForm(forms.Form):
     structure = forms.ModelChoiceField(
         queryset=Structure.objects.none(), label="Structure partenaire", widget=FastSelect
     )
-    role = forms.CharField(label="Rôle dans le suivi", max_length=150, required=False)
+    role = forms.CharField(label="Rôle dans le suivi", max_length=150, required=False, widget=FastTextInput)
 
     def __init__(self, *args, ctx: ActingContext, beneficiary: Beneficiary, **kwargs):
         super().__init__(*args, **kwargs)
@@ -89,7 +89,7 @@ class FollowUpForm(forms.Form):
 
 
 class BeneficiaryFilterForm(forms.Form):
-    q = forms.CharField(label="Rechercher (nom, prénom, e-mail)", required=False)
+    q = forms.CharField(label="Rechercher (nom, prénom, e-mail)", required=False, widget=FastTextInput)
     qpv = forms.ModelChoiceField(
         queryset=QPV.objects.none(), required=False, label="QPV", empty_label="Tous", widget=FastSelect
     )
@@ -112,7 +112,9 @@ class BeneficiaryFilterForm(forms.Form):
         label="Canal de repérage",
         widget=FastSelect,
     )
-    invisible = forms.BooleanField(required=False, label="Invisibles au repérage seulement")
+    invisible = forms.BooleanField(
+        required=False, label="Invisibles au repérage seulement", widget=FastCheckboxInput
+    )
 
     def __init__(self, *args, ctx: ActingContext, **kwargs):
         super().__init__(*args, **kwargs)
