@@ -23,7 +23,9 @@ def _filtered(request: HttpRequest):
     form = BeneficiaryFilterForm(request.GET or None, ctx=ctx)
     qs = (
         queries.beneficiaries_for(ctx)
-        .select_related("qpv", "responsible_structure", "referent")
+        # the list and its export show the QPV and the responsible structure; the référent's account is not
+        # shown (whether the user is the référent needs only referent_id)
+        .select_related("qpv", "responsible_structure")
         # the QPV's contour (GeoJSON, often tens of kB) is never shown here: not read and parsed per row
         .defer("qpv__contour")
     )
