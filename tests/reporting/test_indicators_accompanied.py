@@ -1,5 +1,6 @@
 """Accompanied people and people hooked to droit commun, on a hand-computed data set."""
 
+import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -127,3 +128,59 @@ def test_exited_people_come_back_in_a_later_period(pathways):
     assert table.value("accompanied", "all") == 6
     # hooked in Q1: h's droit-commun orientation accepted on 20 March = 1
     assert table.value("hooked", "all") == 1
+
+
+def test_each_cite_counts_its_own_hooked_people_and_postgresql_gets_joins(pathways, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # in the other cité: one accompanied person hooked by a droit-commun orientation started in May, one not
+    common = ServiceFactory(structure=world.other_structure, nature=ServiceNature.DROIT_COMMUN)
+    hooked, idle = (
+        BeneficiaryFactory(
+            cite=world.other_cite, responsible_structure=world.other_structure, identified_on=date(2026, 1, 5)
+        )
+        for _ in range(2)
+    )
+    Orientation.objects.create(
+        cite=world.other_cite,
+        beneficiary=hooked,
+        service=common,
+        service_name=common.name,
+        receiving_structure=world.other_structure,
+        message="motif",
+        sent_at=_at(date(2026, 5, 1)),
+        deadline=_at(date(2026, 5, 11)),
+        status=Status.STARTED,
+        answered_at=_at(date(2026, 5, 2)),
+        started_at=_at(date(2026, 5, 4)),
+    )
+    # and one who found a job in March: exited before the start, not accompanied
+    gone = BeneficiaryFactory(
+        cite=world.other_cite, responsible_structure=world.other_structure, identified_on=date(2026, 1, 5)
+    )
+    Outcome.objects.create(
+        beneficiary=gone,
+        type=OutcomeType.SUSTAINABLE_JOB,
+        outcome_on=date(2026, 3, 2),
+        recorded_by=world.coordinator.user,
+    )
+    assert idle.pk
+    both = (pathways.cite.pk, world.other_cite.pk)
+    with CaptureQueriesContext(connection) as captured:
+        table = REGISTRY["people.accompanied_hooked"].run(Query(both, Q2, Cut.CITE))
+    assert table.value("accompanied", str(pathways.cite.pk)) == 5
+    assert table.value("hooked", str(pathways.cite.pk)) == 3
+    assert table.value("accompanied", str(world.other_cite.pk)) == 2
+    assert table.value("hooked", str(world.other_cite.pk)) == 1
+    # one cité alone sees only its own hooked people
+    alone = REGISTRY["people.accompanied_hooked"].run(Query((world.other_cite.pk,), Q2))
+    assert (alone.value("accompanied", "all"), alone.value("hooked", "all")) == (2, 1)
+    if connection.vendor == "postgresql":
+        # no list of facts tested person by person: neither NOT IN (a subplan rescanned for each person once
+        # the exits outgrow work_mem) nor IN inside an aggregate's FILTER; a semi-join and anti-joins instead
+        sql = "\n".join(q["sql"] for q in captured.captured_queries)
+        facts = r'"people_beneficiary"\."id" IN \(\(?SELECT'
+        assert not re.search(r"NOT \(" + facts, sql)
+        assert not re.search(r"FILTER \(WHERE \(" + facts, sql)
+        assert re.search(r"NOT \(?EXISTS", sql) and re.search(facts, sql)

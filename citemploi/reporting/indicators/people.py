@@ -1,6 +1,7 @@
 """Indicators about people: identified (by repérage channel), invisible reached (hors radar)."""
 
 from datetime import date
+from typing import Any
 
 from django.db import connections, router
 from django.db.models import Count, DateField, Exists, Expression, OuterRef, Q, QuerySet, Subquery, Value
@@ -164,6 +165,17 @@ def _accompanied_parts(q: Query) -> tuple[QuerySet[Beneficiary], QuerySet[Benefi
         )
     )
     exited = Q(pk__in=exits)
+    if _postgresql():
+        # NOT IN cannot become an anti-join (NULL semantics): PostgreSQL tests it with a hashed subplan only
+        # while the exits fit in work_mem, and otherwise rescans the list of exits for every person (hours
+        # at national scale). NOT EXISTS is an anti-join, whatever the number of exits.
+        not_exited = ~Q(
+            Exists(Outcome.objects.filter(beneficiary=person, outcome_on__lt=start, outcome_on__gt=NEVER))
+        ) & ~Q(
+            Exists(CohortMember.objects.filter(beneficiary=person, exited_on__lt=start, exited_on__gt=NEVER))
+        )
+    else:
+        not_exited = ~exited
     # activity in the period, after any exit dated before the start; or a cohort still running at the start
     active_in_period = (
         Q(
@@ -203,7 +215,13 @@ def _accompanied_parts(q: Query) -> tuple[QuerySet[Beneficiary], QuerySet[Benefi
     back_before_start = Q(GreaterThan(last_activity, last_exit))
     identified = _people(q).filter(identified_on__lte=end)
     # (the last test only runs for the people not active in the period)
-    return identified.filter(~exited), identified.filter(exited).filter(active_in_period | back_before_start)
+    return identified.filter(not_exited), identified.filter(exited).filter(
+        active_in_period | back_before_start
+    )
+
+
+def _postgresql() -> bool:
+    return connections[router.db_for_read(Beneficiary)].vendor == "postgresql"
 
 
 def _people(q: Query) -> QuerySet[Beneficiary]:
@@ -218,8 +236,13 @@ def _people(q: Query) -> QuerySet[Beneficiary]:
 def _hooked_in_period(q: Query, *, many: bool) -> Q:
     """Hooked in the period: a droit-commun orientation answered (and not refused) or started in it, or a
     public employment service structure added to the follow-up group in it, on the instants where the
-    period's Paris days begin (no conversion of each row). `many`: whether it is tested for many people
-    (see `_has`)."""
+    period's Paris days begin (no conversion of each row). `many`: whether it is tested for many people.
+
+    On SQLite, and for a few people, an EXISTS on the person for each kind of fact: one seek in the index on
+    the person. On PostgreSQL, for many people, one IN over both kinds of facts, to be used in a WHERE clause
+    only (see `accompaniment`): there it becomes a semi-join, hashed or merged whatever the number of facts.
+    (An EXISTS would run a join once per person; an IN inside an aggregate's FILTER is a subplan, hashed only
+    while the facts fit in work_mem and otherwise rescanned for every person.)"""
     from citemploi.offer.enums import ServiceNature
     from citemploi.orientations.enums import Status
     from citemploi.orientations.models import Orientation
@@ -234,17 +257,19 @@ def _hooked_in_period(q: Query, *, many: bool) -> Q:
     followed = FollowUpMember.objects.filter(
         structure__kind__in=SPE_KINDS, added_at__gte=start, added_at__lt=end
     )
-    return _has(orientations, many=many) | _has(followed, many=many)
-
-
-def _has(facts: QuerySet, *, many: bool) -> Q:
-    """The person of the outer row has one of `facts` (rows with a `beneficiary`). On SQLite, an EXISTS on
-    the person: one seek in the index on the person. On PostgreSQL, for many people, an IN over the facts,
-    hashed once: it would run an EXISTS with a join inside once per person, and count it so (the cost would
-    start JIT compilation, slower than the query itself); for a few people, the EXISTS."""
-    if many and connections[router.db_for_read(Beneficiary)].vendor == "postgresql":
-        return Q(pk__in=facts.values("beneficiary_id"))
-    return Q(Exists(facts.filter(beneficiary=OuterRef("pk"))))
+    if many and _postgresql():
+        # (only the asked cités' facts: a cité's own, not the whole country's, are hashed)
+        orientations = orientations.filter(beneficiary__cite_id__in=q.cite_ids)
+        followed = followed.filter(beneficiary__cite_id__in=q.cite_ids)
+        facts = (
+            orientations.order_by()
+            .values("beneficiary_id")
+            .union(followed.order_by().values("beneficiary_id"), all=True)
+        )
+        return Q(pk__in=facts)
+    return Q(Exists(orientations.filter(beneficiary=OuterRef("pk")))) | Q(
+        Exists(followed.filter(beneficiary=OuterRef("pk")))
+    )
 
 
 def _accompaniment_rows() -> list[tuple[str, str]]:
@@ -270,21 +295,33 @@ def accompaniment(q: Query) -> dict[tuple[str, str], Number]:
                 for key, value in part.items():
                     out[key] = out.get(key, 0) + value  # type: ignore[operator]
             continue
-        rows = (
-            qs.order_by()
-            .annotate(_col=cut if cut is not None else Value(ALL))
-            .values("_col")
-            .annotate(
+        column = cut if cut is not None else Value(ALL)
+        if many and _postgresql():
+            # the hooked people in a query of their own, where their IN is a semi-join (see _hooked_in_period)
+            rows = [
+                *_grouped(qs, column, accompanied=Count("id", distinct=True)),
+                *_grouped(qs.filter(hooked), column, hooked=Count("id", distinct=True)),
+            ]
+        else:
+            rows = _grouped(
+                qs,
+                column,
                 accompanied=Count("id", distinct=True),
                 hooked=Count("id", distinct=True, filter=hooked),
             )
-        )
         for row in rows:
             col = str(row["_col"]) if row["_col"] is not None else UNKNOWN
             for name in ("accompanied", "hooked"):
-                if row[name]:  # (a column where nobody is hooked has no hooked cell, as in the other counts)
+                if row.get(
+                    name
+                ):  # (a column where nobody is hooked has no hooked cell, as in the other counts)
                     out[(name, col)] = out.get((name, col), 0) + row[name]
     return out
+
+
+def _grouped(qs: QuerySet[Beneficiary], column: Expression, **counts: Count) -> list[dict[str, Any]]:
+    rows: Any = qs.order_by().annotate(_col=column).values("_col").annotate(**counts)
+    return list(rows)
 
 
 register(
