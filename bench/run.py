@@ -208,7 +208,7 @@ def build_dataset(env: dict[str, str], cites: int, people: int, fresh_schema: bo
     summary = (WORK / "demo.out").read_text(errors="replace").strip().splitlines()
     return timing | {
         "analyze_seconds": round(time.perf_counter() - started, 1),
-        "label": f"Génération ({cites} cités, {people:,} personnes, `citemploi demo`)".replace(",", " "),
+        "label": f"Génération ({cites} cités, {format(people, ',').replace(',', ' ')} personnes, `citemploi demo`)",
         "summary": summary[-12:],
     }
 
