@@ -185,6 +185,16 @@ def generation_lines(job: dict[str, Any] | None) -> list[str]:
     return [line, ""]
 
 
+def _sequential(scope: dict[str, Any]) -> str:
+    """How citemploi's time was taken: indicators computed together on several connections, and alone."""
+    if scope.get("citemploi_sequential_seconds") is None:
+        return ""
+    return (
+        f" ({scope.get('workers', 1)} fils, comme le produit les calcule ; l'un après l'autre : "
+        f"{_s(scope['citemploi_sequential_seconds'], 3)} s)"
+    )
+
+
 def duckdb_lines(job: dict[str, Any]) -> list[str]:
     """The comparison with DuckDB (bench/duckdb_compare.py): load time, warm times, ratio, every mismatch."""
     if job.get("error"):
@@ -206,7 +216,8 @@ def duckdb_lines(job: dict[str, Any]) -> list[str]:
         else:
             lines.append(
                 f"  - {where} : citemploi "
-                f"{_s(scope['citemploi_seconds'], 3)} s, DuckDB {_s(scope['duckdb_seconds'], 3)} s, rapport "
+                f"{_s(scope['citemploi_seconds'], 3)} s{_sequential(scope)}, DuckDB "
+                f"{_s(scope['duckdb_seconds'], 3)} s, rapport "
                 f"{_s(scope['ratio'])} — cible ≤ {DUCKDB_RATIO_TARGET:g} et aucun écart : {verdict(scope['ok'])} ; "
                 f"{figures}"
             )

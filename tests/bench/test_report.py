@@ -187,6 +187,8 @@ def test_duckdb_comparison_is_rendered_with_its_ratio_and_every_mismatch(tmp_pat
                 "scope": "marseille",
                 "mismatches": [],
                 "citemploi_seconds": 0.4,
+                "citemploi_sequential_seconds": 0.75,
+                "workers": 2,
                 "duckdb_seconds": 0.1,
                 "ratio": 4.0,
                 "ok": True,
@@ -209,7 +211,11 @@ def test_duckdb_comparison_is_rendered_with_its_ratio_and_every_mismatch(tmp_pat
     }
     text = report.markdown(results)
     assert "chargement de la base dans DuckDB 12,3 s, non compté dans le rapport" in text
-    assert "cité marseille (1 cité), 2026-01-01 → 2026-12-31 : citemploi 0,400 s, DuckDB 0,100 s" in text
+    assert (
+        "cité marseille (1 cité), 2026-01-01 → 2026-12-31 : citemploi 0,400 s (2 fils, comme le produit les "
+        "calcule ; l'un après l'autre : 0,750 s), DuckDB 0,100 s" in text
+    )
+    assert "toutes les cités (3 cités), 2026-01-01 → 2026-12-31 : citemploi 1,200 s, DuckDB 0,200 s" in text
     assert "rapport 4,0 — cible ≤ 5 et aucun écart : atteint ; 130 chiffres comparés, 0 écart(s)" in text
     assert "les plus longs côté citemploi : `events.count` 0,350 s, `people.identified` 0,050 s" in text
     assert "toutes les cités (3 cités)" in text and "rapport 6,0 — cible ≤ 5 et aucun écart : manqué" in text
