@@ -27,7 +27,16 @@ from tests.partnership.factories import EventFactory, RoadmapActionFactory, atte
 
 PARIS = ZoneInfo("Europe/Paris")
 STARTS, ENDS = date(2026, 3, 1), date(2026, 9, 30)
-NAMES = ["Awa Diallo", "Bruno Lefebvre", "Chloé Martin", "Driss Benali", "Emma Rousseau", "Fabien Noël"]
+#: invented names: no generated name of the test data (users, structures) can contain one of their parts
+#: (« Martin » was found in a generated « Christophe Martinez »)
+NAMES = [
+    "Awenna Quenardel",
+    "Brunold Vexalon",
+    "Chlorine Marbrisse",
+    "Drissan Ouladrif",
+    "Emmaline Rossignac",
+    "Fabrelio Nolwaert",
+]
 
 
 def _at(y, m, d, hh=10):
